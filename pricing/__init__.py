@@ -1,0 +1,1 @@
+"""The pure calculation core: standard library only, dates and rules passed in, Decimal money."""
