@@ -44,8 +44,9 @@ class Item:
     """One åtgärd of a taxa. Rows of the source that share a code become one item.
 
     ``code`` is None for rows the region marked "Ny kod" (no code decided yet); such an item is
-    always intern. ``texts`` holds the first text and then the alternative texts of the other
-    rows with the same code; ``source_rows`` the spreadsheet row numbers it came from.
+    always intern. ``texts`` and ``source_rows`` run in step, one entry per source row: the
+    text of each row the item came from and that row's number, so nothing of the file is lost
+    (an exact duplicate row repeats its text). :attr:`alternative_texts` are the other texts.
     """
 
     code: str | None
@@ -61,6 +62,17 @@ class Item:
     @property
     def text(self) -> str:
         return self.texts[0] if self.texts else ""
+
+    @property
+    def alternative_texts(self) -> tuple[str, ...]:
+        """The distinct texts of the item's other rows, in file order."""
+        seen = {self.text}
+        out: list[str] = []
+        for text in self.texts[1:]:
+            if text not in seen:
+                seen.add(text)
+                out.append(text)
+        return tuple(out)
 
     @property
     def key(self) -> str:

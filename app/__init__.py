@@ -1,0 +1,1 @@
+"""The HTTP and persistence shell around the pure ``pricing`` core."""

@@ -1,0 +1,197 @@
+"""A price administrator's upload, end to end: read, validate, diff, and store a draft or nothing.
+
+Shared by ``POST /v1/imports``, ``taxa import`` and the loading of the bundled 2025 taxa, so
+there is one way in for a taxa.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from app.errors import FileRejected
+from app.schedules import audit, create_draft, in_force, items_of
+from app.spreadsheet import Limits, read_sheet
+from pricing.diff import TaxaDiff, diff_taxa
+from pricing.taxa import Item, Variant
+from pricing.taxa_validation import (
+    DISPLAY_NAMES,
+    Finding,
+    RawRow,
+    ValidationResult,
+    map_headings,
+    validate_rows,
+)
+
+EXPORT_COLUMNS = (
+    "code", "category", "group", "kind", "text", "price", "reference_price", "unit", "source_row",
+)
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    sha256: str
+    validation: ValidationResult
+    diff: TaxaDiff
+    against_id: int | None
+    against_name: str | None
+    schedule_id: int | None
+
+
+def _looks_like_header(cells: Sequence[str]) -> bool:
+    mapping, _, _ = map_headings(cells)
+    return {"code", "price"} <= set(mapping.values())
+
+
+def parse_taxa_file(content: bytes, filename: str, limits: Limits) -> ValidationResult:
+    """Every finding about the file; raises only for what is not a readable spreadsheet."""
+    sheet = read_sheet(content, filename, limits, _looks_like_header)
+    if not sheet.headings:
+        return ValidationResult((), (Finding(None, None, None, "the file is empty"),))
+    mapping, missing, _unknown = map_headings(sheet.headings)
+    if missing:
+        return ValidationResult(
+            (),
+            tuple(
+                Finding(sheet.header_row, DISPLAY_NAMES[c], None,
+                        f"missing column {DISPLAY_NAMES[c]!r} (or {c!r})")
+                for c in missing
+            ),
+        )
+    names = {column: sheet.headings[index] for index, column in mapping.items()}
+    rows = [
+        RawRow(
+            row=number,
+            cells={
+                column: _unneutralise(cells[index]) if index < len(cells) else None
+                for index, column in mapping.items()
+            },
+        )
+        for number, cells in sheet.rows
+    ]
+    return validate_rows(rows, names)
+
+
+def _unneutralise(cell: object) -> object:
+    """Undo export's guard against spreadsheet formulas ("'=..." back to "=...")."""
+    if isinstance(cell, str) and len(cell) > 1 and cell[0] == "'" and cell[1] in FORMULA_STARTS:
+        return cell[1:]
+    return cell
+
+
+def import_taxa(
+    session: Session,
+    *,
+    content: bytes,
+    filename: str,
+    owner: str,
+    name: str,
+    variant: Variant,
+    valid_from: date,
+    dry_run: bool,
+    actor: str,
+    limits: Limits,
+) -> ImportOutcome:
+    sha256 = hashlib.sha256(content).hexdigest()
+    validation = parse_taxa_file(content, filename, limits)
+    if not validation.ok:
+        raise FileRejected(
+            f"{len(validation.errors)} problem(s) in {filename!r}; nothing was stored",
+            problems=[finding_json(f) for f in validation.errors],
+            warnings=[finding_json(f) for f in validation.warnings],
+        )
+    current = in_force(session, owner, variant, valid_from)
+    old_items = items_of(session, current.id) if current and current.id else []
+    diff = diff_taxa(old_items, validation.items)
+    schedule_id = None
+    if not dry_run:
+        schedule = create_draft(
+            session, owner=owner, name=name, variant=variant, valid_from=valid_from,
+            items=validation.items, imported_by=actor, source_filename=filename,
+            source_sha256=sha256,
+        )
+        schedule_id = schedule.id
+        audit(session, actor=actor, action="import", target=f"schedule:{schedule_id}",
+              sha256=sha256, filename=filename, owner=owner, name=name, variant=variant.value,
+              valid_from=valid_from, items=len(validation.items), rows=validation.row_count,
+              warnings=len(validation.warnings))
+    return ImportOutcome(sha256, validation, diff, current.id if current else None,
+                         current.name if current else None, schedule_id)
+
+
+def finding_json(f: Finding) -> dict[str, object]:
+    return {"row": f.row, "column": f.column, "value": f.value, "message": f.message}
+
+
+def export_rows(items: Sequence[Item]) -> list[list[str]]:
+    """One line per text of each item, in the service's own format (data/FORMAT.md)."""
+    lines: list[list[str]] = []
+    for item in items:
+        rows: list[int | None] = list(item.source_rows) or [None]
+        for index, text in enumerate(item.texts):
+            source_row = rows[index] if index < len(rows) else None
+            lines.append([
+                item.code or "",
+                item.category.value if item.category else "",
+                item.group,
+                item.kind.value,
+                text,
+                _amount(item.price),
+                "" if item.reference_price is None else _amount(item.reference_price),
+                item.unit.value,
+                str(source_row) if source_row else "",
+            ])
+    return lines
+
+
+def _amount(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def neutralise(cell: str) -> str:
+    """Keep a spreadsheet program from running text as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def export_csv(items: Sequence[Item]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for line in export_rows(items):
+        writer.writerow([neutralise(c) for c in line])
+    return buffer.getvalue().encode("utf-8")
+
+
+def export_xlsx(items: Sequence[Item], title: str) -> bytes:
+    """Amounts as numbers (so a controller can sum them), text cells neutralised."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = title[:31] or "taxa"
+    sheet.append(list(EXPORT_COLUMNS))
+    for line in export_rows(items):
+        cells: list[object] = []
+        for column, value in zip(EXPORT_COLUMNS, line, strict=True):
+            if column in ("price", "reference_price") and value:
+                cells.append(Decimal(value))
+            elif column == "source_row" and value:
+                cells.append(int(value))
+            else:
+                cells.append(neutralise(value))
+        sheet.append(cells)
+    for column_cells in sheet.iter_cols(min_col=6, max_col=7, min_row=2):
+        for cell in column_cells:
+            cell.number_format = "0.00"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,45 @@
+"""The FastAPI application: wiring only. Routes live in app/routes/, errors in app/errors.py."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from app import errors
+from app.config import Settings
+from app.db import make_engine
+from app.routes import admin, procedures, schedules
+from app.snapshot import SnapshotCache
+
+DESCRIPTION = """
+Folktandvården's fee schedule (tandvårdstaxa): prices per åtgärd with TLV's referenspris, in
+dated versions, for clinic systems and price administrators.
+
+Every endpoint but `/health` needs an API key: `Authorization: Bearer taxa_…`. Role `clinic`
+reads prices; role `admin` also imports, activates and reads the audit log. Amounts are decimal
+strings in kronor ("1100.00"). Errors answer `{"error": …, "detail": …}`; a rejected file adds
+`problems`: every `{row, column, value, message}` found, and nothing is stored.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    app = FastAPI(
+        title="Folktandvården taxa service",
+        version="0.1.0",
+        description=DESCRIPTION,
+        # Uploads are the only large bodies; multipart framing comes on top of the file.
+        max_body_size=settings.max_upload_bytes + 64 * 1024,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.snapshots = SnapshotCache(app.state.engine, settings.snapshot_check_seconds)
+    errors.install(app)
+
+    @app.get("/health", tags=["health"], summary="Liveness: no key needed")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(procedures.router)
+    app.include_router(schedules.router)
+    app.include_router(admin.router)
+    return app

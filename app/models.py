@@ -1,0 +1,121 @@
+"""Tables. Money is stored as integer öre (exact on SQLite and PostgreSQL alike), never NUMERIC.
+
+The schema is created by Alembic migrations only (``migrations/``); ``alembic check`` in the test
+run proves these models and the migrations agree.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Column, Index, MetaData, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Named constraints, so migrations can alter them on every database.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def to_ore(amount: Decimal) -> int:
+    """Kronor to öre; the amount has at most two decimals by the time it is stored."""
+    ore = amount * 100
+    if ore != ore.to_integral_value():
+        raise ValueError(f"{amount} has fractions of an öre")
+    return int(ore)
+
+
+def from_ore(ore: int) -> Decimal:
+    return (Decimal(ore) / 100).quantize(Decimal("0.01"))
+
+
+class Schedule(SQLModel, table=True):
+    """One version of one taxa (owner + variant). Never edited in place after import."""
+
+    __tablename__ = "schedule"
+    __table_args__ = (Index("ix_schedule_owner_variant_status", "owner", "variant", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner: str = Field(max_length=100)
+    name: str = Field(max_length=200)
+    variant: str = Field(max_length=10)  # normal | jour
+    valid_from: date
+    valid_to: date | None = None
+    status: str = Field(max_length=10, default="draft")  # draft | active | retired
+    source_filename: str | None = Field(default=None, max_length=255)
+    source_sha256: str | None = Field(default=None, max_length=64)
+    imported_by: str = Field(max_length=100)
+    imported_at: datetime
+    activated_at: datetime | None = None
+    activated_by: str | None = Field(default=None, max_length=100)
+    derived_from_id: int | None = Field(default=None, foreign_key="schedule.id")
+
+
+class ScheduleItem(SQLModel, table=True):
+    """One åtgärd of a schedule; rows of the file with one code are one item."""
+
+    __tablename__ = "schedule_item"
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "position", name="uq_schedule_item_position"),
+        Index("ix_schedule_item_schedule_code", "schedule_id", "code"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    schedule_id: int = Field(foreign_key="schedule.id")
+    position: int  # order in the file
+    code: str | None = Field(default=None, max_length=12)
+    category: str | None = Field(default=None, max_length=1)
+    group_name: str = Field(max_length=200)
+    kind: str = Field(max_length=10)  # extern | intern
+    texts: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    price_ore: int
+    reference_price_ore: int | None = None
+    unit: str = Field(max_length=20)
+    source_rows: list[int] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class ApiKey(SQLModel, table=True):
+    """An API key; only its SHA-256 is kept (the key itself is 256 random bits, shown once)."""
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    role: str = Field(max_length=20)
+    key_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=16)  # first characters, to recognise a key in the audit log
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """Every write: who, when, what, and the checksum of the file involved."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor: str = Field(max_length=100)
+    action: str = Field(max_length=50)
+    target: str | None = Field(default=None, max_length=200)
+    sha256: str | None = Field(default=None, max_length=64)
+    detail: dict[str, object] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class SnapshotVersion(SQLModel, table=True):
+    """One row whose counter goes up whenever the schedules in force change.
+
+    Every worker compares it with the version of its in-memory snapshot (one cheap query, at most
+    once a second) instead of querying prices per request.
+    """
+
+    __tablename__ = "snapshot_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0

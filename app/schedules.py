@@ -1,0 +1,214 @@
+"""Storing and reading schedule versions. Helpers flush; only the request boundary commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from app.errors import Conflict, NotFound
+from app.models import AuditEvent, Schedule, ScheduleItem, SnapshotVersion, from_ore, to_ore
+from pricing.taxa import Category, Item, Kind, Unit, Variant
+
+DRAFT, ACTIVE, RETIRED = "draft", "active", "retired"
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def item_from_row(row: ScheduleItem) -> Item:
+    return Item(
+        code=row.code,
+        category=Category(row.category) if row.category else None,
+        group=row.group_name,
+        kind=Kind(row.kind),
+        texts=tuple(row.texts),
+        price=from_ore(row.price_ore),
+        reference_price=None if row.reference_price_ore is None else from_ore(
+            row.reference_price_ore
+        ),
+        unit=Unit(row.unit),
+        source_rows=tuple(row.source_rows),
+    )
+
+
+def items_of(session: Session, schedule_id: int) -> list[Item]:
+    rows = session.exec(
+        select(ScheduleItem)
+        .where(ScheduleItem.schedule_id == schedule_id)
+        .order_by(col(ScheduleItem.position))
+    ).all()
+    return [item_from_row(r) for r in rows]
+
+
+def get_schedule(session: Session, schedule_id: int) -> Schedule:
+    schedule = session.get(Schedule, schedule_id)
+    if schedule is None:
+        raise NotFound(f"no schedule with id {schedule_id}")
+    return schedule
+
+
+def in_force(session: Session, owner: str, variant: Variant, on: date) -> Schedule | None:
+    """The active schedule of that owner and variant valid on ``on``, if any."""
+    return session.exec(
+        select(Schedule).where(
+            Schedule.owner == owner,
+            Schedule.variant == variant.value,
+            Schedule.status == ACTIVE,
+            Schedule.valid_from <= on,
+            (col(Schedule.valid_to).is_(None)) | (col(Schedule.valid_to) >= on),
+        )
+    ).first()
+
+
+def latest_active(session: Session, owner: str, variant: Variant) -> Schedule | None:
+    return session.exec(
+        select(Schedule)
+        .where(Schedule.owner == owner, Schedule.variant == variant.value,
+               Schedule.status == ACTIVE)
+        .order_by(col(Schedule.valid_from).desc())
+    ).first()
+
+
+def create_draft(
+    session: Session,
+    *,
+    owner: str,
+    name: str,
+    variant: Variant,
+    valid_from: date,
+    items: Sequence[Item],
+    imported_by: str,
+    source_filename: str | None,
+    source_sha256: str | None,
+    derived_from_id: int | None = None,
+) -> Schedule:
+    schedule = Schedule(
+        owner=owner,
+        name=name,
+        variant=variant.value,
+        valid_from=valid_from,
+        status=DRAFT,
+        source_filename=source_filename,
+        source_sha256=source_sha256,
+        imported_by=imported_by,
+        imported_at=now(),
+        derived_from_id=derived_from_id,
+    )
+    session.add(schedule)
+    session.flush()
+    assert schedule.id is not None
+    session.add_all(
+        ScheduleItem(
+            schedule_id=schedule.id,
+            position=position,
+            code=item.code,
+            category=item.category.value if item.category else None,
+            group_name=item.group,
+            kind=item.kind.value,
+            texts=list(item.texts),
+            price_ore=to_ore(item.price),
+            reference_price_ore=None
+            if item.reference_price is None
+            else to_ore(item.reference_price),
+            unit=item.unit.value,
+            source_rows=list(item.source_rows),
+        )
+        for position, item in enumerate(items)
+    )
+    session.flush()
+    return schedule
+
+
+def activate(session: Session, schedule: Schedule, actor: str) -> Schedule | None:
+    """Make a draft active; end the validity of the active version it follows.
+
+    The schedule it follows is the active one of the same owner and variant that starts before
+    it and has no end (or ends after it): its validity now ends the day before. Any other
+    overlap with an active schedule is refused. Returns the schedule that was ended, if any.
+    """
+    if schedule.status != DRAFT:
+        raise Conflict(f"schedule {schedule.id} is {schedule.status}: only a draft can be activated")
+    others = session.exec(
+        select(Schedule).where(
+            Schedule.owner == schedule.owner,
+            Schedule.variant == schedule.variant,
+            Schedule.status == ACTIVE,
+            Schedule.id != schedule.id,
+        ).with_for_update()
+    ).all()
+    start = schedule.valid_from
+    end = schedule.valid_to
+    ended: Schedule | None = None
+    for other in others:
+        other_end = other.valid_to
+        overlaps = other.valid_from <= (end or date.max) and start <= (other_end or date.max)
+        if not overlaps:
+            continue
+        follows = other.valid_from < start and (other_end is None or other_end >= start)
+        later_ones = [o for o in others if o.valid_from > other.valid_from and o is not other]
+        if follows and not later_ones and ended is None:
+            ended = other
+            continue
+        raise Conflict(
+            f"schedule {schedule.id} ({start} – {end or 'open'}) overlaps active schedule "
+            f"{other.id} '{other.name}' ({other.valid_from} – {other_end or 'open'}); "
+            "retire that one or choose another valid_from"
+        )
+    if ended is not None:
+        ended.valid_to = start - timedelta(days=1)
+        session.add(ended)
+    schedule.status = ACTIVE
+    schedule.activated_at = now()
+    schedule.activated_by = actor
+    session.add(schedule)
+    bump_snapshot_version(session)
+    session.flush()
+    return ended
+
+
+def retire(session: Session, schedule: Schedule) -> None:
+    if schedule.status != ACTIVE:
+        raise Conflict(f"schedule {schedule.id} is {schedule.status}: only an active one retires")
+    schedule.status = RETIRED
+    session.add(schedule)
+    bump_snapshot_version(session)
+    session.flush()
+
+
+def bump_snapshot_version(session: Session) -> None:
+    session.exec(  # type: ignore[call-overload]
+        update(SnapshotVersion).where(col(SnapshotVersion.id) == 1).values(
+            version=SnapshotVersion.version + 1
+        )
+    )
+
+
+def audit(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    target: str | None = None,
+    sha256: str | None = None,
+    **detail: Any,
+) -> None:
+    session.add(
+        AuditEvent(at=now(), actor=actor, action=action, target=target, sha256=sha256,
+                   detail=_jsonable(detail))
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (Decimal, date)):
+        return str(value)
+    return value

@@ -1,0 +1,185 @@
+"""What the API answers. Amounts are Decimal, which JSON shows as strings ("1100.00")."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.models import Schedule
+from pricing.diff import PriceChange, TaxaDiff
+from pricing.taxa import Item
+
+
+class ItemOut(BaseModel):
+    code: str | None = Field(description="Åtgärd code; null for a row the region marked 'Ny kod'")
+    category: str | None = Field(description="A (allmäntandvård) or S (specialisttandvård)")
+    group: str = Field(description="Åtgärdsgrupp as the region writes it")
+    kind: str = Field(description="extern (TLV code, has a referenspris) or intern")
+    text: str
+    alternative_texts: list[str] = Field(description="Texts of other rows with the same code")
+    price: Decimal = Field(description="FTV price in kronor, per unit")
+    reference_price: Decimal | None = Field(description="TLV referenspris; null for intern")
+    unit: str = Field(description="per_atgard, per_minute, per_krona, per_bracket, ...")
+    source_rows: list[int] = Field(description="Row numbers in the file the item came from")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "code": "101", "category": "A", "group": "Us,riskbedömn och hälsofr åtg",
+                "kind": "extern", "text": "Basundersökning, utförd av tandläkare",
+                "alternative_texts": [], "price": "1100.00", "reference_price": "1015.00",
+                "unit": "per_atgard", "source_rows": [129],
+            }
+        }
+    )
+
+    @classmethod
+    def of(cls, item: Item) -> ItemOut:
+        return cls(
+            code=item.code,
+            category=item.category.value if item.category else None,
+            group=item.group,
+            kind=item.kind.value,
+            text=item.text,
+            alternative_texts=list(item.alternative_texts),
+            price=item.price,
+            reference_price=item.reference_price,
+            unit=item.unit.value,
+            source_rows=list(item.source_rows),
+        )
+
+
+class ScheduleRef(BaseModel):
+    id: int
+    name: str
+    owner: str
+    variant: str
+    valid_from: date
+    valid_to: date | None
+
+
+class ScheduleOut(ScheduleRef):
+    status: str
+    source_filename: str | None
+    source_sha256: str | None
+    imported_by: str
+    imported_at: datetime
+    activated_at: datetime | None
+    item_count: int | None = None
+
+    @classmethod
+    def of(cls, s: Schedule, item_count: int | None = None) -> ScheduleOut:
+        assert s.id is not None
+        return cls(
+            id=s.id, name=s.name, owner=s.owner, variant=s.variant, valid_from=s.valid_from,
+            valid_to=s.valid_to, status=s.status, source_filename=s.source_filename,
+            source_sha256=s.source_sha256, imported_by=s.imported_by,
+            imported_at=s.imported_at, activated_at=s.activated_at, item_count=item_count,
+        )
+
+
+class ScheduleDetail(ScheduleOut):
+    items: list[ItemOut]
+
+
+class ProcedureOut(ItemOut):
+    schedule: ScheduleRef = Field(description="The schedule in force that the price comes from")
+    variant: str
+
+
+class ProcedureList(BaseModel):
+    on: date
+    variant: str
+    schedule: ScheduleRef
+    items: list[ItemOut]
+
+
+class Problem(BaseModel):
+    row: int | None = Field(description="Row number as the spreadsheet shows it")
+    column: str | None
+    value: str | None
+    message: str
+
+
+class ChangeOut(BaseModel):
+    code: str | None
+    text: str
+    old_price: Decimal
+    new_price: Decimal
+    change_percent: Decimal | None = Field(description="Rounded to two decimals")
+    old_reference_price: Decimal | None
+    new_reference_price: Decimal | None
+
+    @classmethod
+    def of(cls, c: PriceChange) -> ChangeOut:
+        from pricing.money import round_money
+
+        return cls(
+            code=c.code, text=c.text, old_price=c.old_price, new_price=c.new_price,
+            change_percent=None if c.change_percent is None else round_money(c.change_percent),
+            old_reference_price=c.old_reference_price, new_reference_price=c.new_reference_price,
+        )
+
+
+class DiffOut(BaseModel):
+    against: ScheduleRef | None = Field(description="The schedule in force it is compared with")
+    added: list[ItemOut]
+    removed: list[ItemOut]
+    changed: list[ChangeOut]
+    unchanged: int
+
+    @classmethod
+    def of(cls, diff: TaxaDiff, against: ScheduleRef | None) -> DiffOut:
+        return cls(
+            against=against,
+            added=[ItemOut.of(i) for i in diff.added],
+            removed=[ItemOut.of(i) for i in diff.removed],
+            changed=[ChangeOut.of(c) for c in diff.changed],
+            unchanged=diff.unchanged,
+        )
+
+
+class ImportOut(BaseModel):
+    dry_run: bool
+    schedule_id: int | None = Field(description="The new draft; null on a dry run")
+    status: str | None
+    sha256: str
+    rows: int
+    items: int
+    warnings: list[Problem]
+    diff: DiffOut
+
+
+class ErrorOut(BaseModel):
+    error: str
+    detail: str
+    problems: list[Problem] | None = None
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str | None
+    sha256: str | None
+    detail: dict[str, object]
+
+
+class ActivationOut(BaseModel):
+    schedule: ScheduleOut
+    ended: ScheduleOut | None = Field(description="The schedule whose validity now ends")
+
+
+class KeyIn(BaseModel):
+    role: str = Field(pattern="^(admin|clinic|board)$")
+    name: str = Field(min_length=1, max_length=100)
+
+
+class KeyOut(BaseModel):
+    id: int
+    name: str
+    role: str
+    key: str = Field(description="Shown once; only its SHA-256 is stored")

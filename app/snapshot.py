@@ -1,0 +1,130 @@
+"""The in-memory snapshot of the schedules in force: the hot path reads it, never the database.
+
+A snapshot is immutable. It is rebuilt when the ``snapshot_version`` counter in the database has
+moved, which every worker checks with one cheap query at most once per
+``TAXA_SNAPSHOT_CHECK_SECONDS``; the worker that activates a schedule rebuilds at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.models import ApiKey, Schedule, ScheduleItem, SnapshotVersion
+from app.schedules import ACTIVE, item_from_row
+from pricing.taxa import Item, Variant
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    id: int
+    owner: str
+    name: str
+    variant: Variant
+    valid_from: date
+    valid_to: date | None
+    items: tuple[Item, ...]
+    by_code: Mapping[str, Item] = field(repr=False)
+
+    def covers(self, on: date) -> bool:
+        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+
+
+@dataclass(frozen=True)
+class KeyView:
+    id: int
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Schedules in force and the API keys (by hash): all a read request needs."""
+
+    version: int
+    schedules: Mapping[tuple[str, Variant], tuple[ScheduleView, ...]]
+    keys: Mapping[str, KeyView] = field(default_factory=dict)
+
+    def find(self, owner: str, variant: Variant, on: date) -> ScheduleView | None:
+        for view in self.schedules.get((owner, variant), ()):
+            if view.covers(on):
+                return view
+        return None
+
+    def owners(self) -> set[str]:
+        return {owner for owner, _ in self.schedules}
+
+
+def load_snapshot(session: Session) -> Snapshot:
+    version = session.get(SnapshotVersion, 1)
+    schedules = session.exec(select(Schedule).where(Schedule.status == ACTIVE)).all()
+    ids = [s.id for s in schedules]
+    items_by_schedule: dict[int, list[Item]] = defaultdict(list)
+    if ids:
+        rows = session.exec(
+            select(ScheduleItem)
+            .where(col(ScheduleItem.schedule_id).in_(ids))
+            .order_by(col(ScheduleItem.schedule_id), col(ScheduleItem.position))
+        ).all()
+        for row in rows:
+            items_by_schedule[row.schedule_id].append(item_from_row(row))
+    grouped: dict[tuple[str, Variant], list[ScheduleView]] = defaultdict(list)
+    for s in schedules:
+        assert s.id is not None
+        items = tuple(items_by_schedule[s.id])
+        view = ScheduleView(
+            id=s.id, owner=s.owner, name=s.name, variant=Variant(s.variant),
+            valid_from=s.valid_from, valid_to=s.valid_to, items=items,
+            by_code={i.code: i for i in items if i.code is not None},
+        )
+        grouped[(s.owner, view.variant)].append(view)
+    keys = {
+        k.key_hash: KeyView(id=k.id or 0, name=k.name, role=k.role)
+        for k in session.exec(select(ApiKey).where(col(ApiKey.revoked_at).is_(None))).all()
+    }
+    return Snapshot(
+        version=version.version if version else 0,
+        keys=keys,
+        schedules={k: tuple(sorted(v, key=lambda x: x.valid_from, reverse=True))
+                   for k, v in grouped.items()},
+    )
+
+
+class SnapshotCache:
+    """Holds the current snapshot of one process and refreshes it when the counter moves."""
+
+    def __init__(self, engine: Engine, check_seconds: float) -> None:
+        self._engine = engine
+        self._check_seconds = check_seconds
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._checked_at = 0.0
+
+    def get(self) -> Snapshot:
+        current = self._snapshot
+        if current is not None and time.monotonic() - self._checked_at < self._check_seconds:
+            return current
+        with self._lock:
+            if self._snapshot is not None and (
+                time.monotonic() - self._checked_at < self._check_seconds
+            ):
+                return self._snapshot
+            with Session(self._engine) as session:
+                row = session.get(SnapshotVersion, 1)
+                version = row.version if row else 0
+                if self._snapshot is None or self._snapshot.version != version:
+                    self._snapshot = load_snapshot(session)
+            self._checked_at = time.monotonic()
+            return self._snapshot
+
+    def invalidate(self) -> None:
+        """Rebuild on the next read (called after this process activated a schedule)."""
+        with self._lock:
+            self._snapshot = None
