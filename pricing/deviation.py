@@ -25,8 +25,10 @@ volume 0), or the comparison. Volumes given for codes the taxa does not have are
 Volumes are keyed by code and are billed quantities in the item's unit (whole numbers ≥ 0).
 Items without a code ("Ny kod") are intern and can have no volume.
 
-Divisions are done with 50 significant digits (Decimal cannot hold 1/3 exactly); no figure is
-rounded here. :func:`presented` rounds a figure to two decimals for display, halves up.
+All arithmetic runs in its own decimal context of 50 significant digits, whatever the caller's
+context: sums of money are exact, and a quotient (Decimal cannot hold 1/3) is correct to 50
+digits. No figure is rounded here: :func:`presented` rounds one to two decimals for display,
+halves up.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 from enum import StrEnum
 
 from pricing.errors import PricingError
@@ -44,7 +46,7 @@ from pricing.taxa import Category, Item, Kind
 DEFAULT_LIMIT_PERCENT = Decimal(7)
 UTBYTE_FIRST = 921
 UTBYTE_LAST = 941
-_DIVISION_PRECISION = 50
+_PRECISION = 50
 _UTBYTE = re.compile(r"(\d{3})S?")
 
 
@@ -65,10 +67,14 @@ def presented(value: Decimal | None) -> Decimal | None:
     return None if value is None else round_money(value, ORE)
 
 
-def _divide(numerator: Decimal, denominator: Decimal) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = _DIVISION_PRECISION
-        return numerator / denominator
+def _context() -> Context:
+    """The arithmetic of the analysis, whatever the caller's decimal context is."""
+    return Context(prec=_PRECISION, traps=[InvalidOperation, DivisionByZero, Overflow])
+
+
+def _percent_above(value: Decimal, base: Decimal) -> Decimal:
+    """(value / base − 1) × 100, computed as (value − base) × 100 / base: one division."""
+    return (value - base) * 100 / base
 
 
 @dataclass(frozen=True)
@@ -101,10 +107,10 @@ def _figures(compared: Iterable[tuple[Item, int]], limit: Decimal) -> Figures:
         deviation: Decimal | None = None
         within: bool | None = None
     else:
-        deviation = (_divide(revenue, reference) - 1) * 100
+        deviation = _percent_above(revenue, reference)
         within = abs(revenue - reference) * 100 <= limit * reference
     limit_revenue = reference * (1 + limit / 100)
-    uniform = None if revenue == 0 else (_divide(limit_revenue, revenue) - 1) * 100
+    uniform = None if revenue == 0 else _percent_above(limit_revenue, revenue)
     return Figures(
         items=items,
         volume=volume,
@@ -263,7 +269,7 @@ def _weighted_change(
     before = sum((vol * old for _, old, vol in pairs), Decimal(0))
     if before == 0:
         return None
-    return (_divide(now, before) - 1) * 100
+    return _percent_above(now, before)
 
 
 def _year_on_year(
@@ -308,6 +314,16 @@ def analyse_deviation(
     code that occurs twice in ``items`` (or in ``previous``). Empty volumes are not an error:
     the figures are zero, the deviation None, and ``notes`` says so.
     """
+    with localcontext(_context()):
+        return _analyse(items, volumes, limit_percent, previous)
+
+
+def _analyse(
+    items: Sequence[Item],
+    volumes: Mapping[str, int],
+    limit_percent: Decimal,
+    previous: Sequence[Item] | None,
+) -> DeviationAnalysis:
     if not isinstance(limit_percent, Decimal) or not limit_percent.is_finite():
         raise DeviationError(f"the limit must be a finite Decimal, got {limit_percent!r}")
     if limit_percent < 0:
@@ -406,8 +422,7 @@ def analyse_deviation(
         notes.append("no volumes given: the deviation cannot be computed")
     elif total.deviation_percent is None:
         notes.append(
-            "no extern item with a reference price has a volume: the deviation cannot be "
-            "computed"
+            "no extern item with a reference price has a volume: the deviation cannot be computed"
         )
     if unknown:
         notes.append(

@@ -256,21 +256,22 @@ def quote(
         )
     notes.extend(engine.uncertain_notes())
     rule_set_ids = tuple(dict.fromkeys(r.rule_set_id for r in results))
+    atb, counted, stb_used = _ore(engine.atb), _ore(engine.counted), _ore(engine.stb_used)
     patient_after = replace(
         patient,
-        atb_available=engine.atb,
+        atb_available=atb,
         period_start=engine.period_start,
-        period_counted=engine.counted,
-        stb_used_this_half_year=engine.stb_used,
+        period_counted=counted,
+        stb_used_this_half_year=stb_used,
         stb_half_year_start=engine.half_year,
     )
     return Quote(
         lines=results,
         totals=totals,
-        period_after=Period(engine.period_start, engine.counted),
-        atb_remaining=engine.atb,
+        period_after=Period(engine.period_start, counted),
+        atb_remaining=atb,
         stb_half_year_start=engine.half_year,
-        stb_used_after=engine.stb_used,
+        stb_used_after=stb_used,
         patient_after=patient_after,
         rule_set_ids=rule_set_ids,
         notes=tuple(notes),
@@ -315,6 +316,12 @@ def _check_patient(patient: PatientState) -> None:
         raise SubsidyInputError(
             "patient.stb_half_year_start", f"a half-year starts 1 January or 1 July, not {start}"
         )
+
+
+def _check_taxa_amount(value: Decimal, field_name: str, what: str) -> None:
+    """A taxa amount the quote can use: non-negative whole öre (the taxa's own defect if not)."""
+    if not value.is_finite() or value < 0 or value != value.quantize(ORE):
+        raise SubsidyInputError(field_name, f"{what} in the taxa is not a usable amount: {value}")
 
 
 def _tooth_position(value: int | None, field_name: str) -> int | None:
@@ -370,8 +377,7 @@ def _prepare(
             f"{line.code!r} is not in the {line.variant.value} taxa in force on "
             f"{line.date.isoformat()}",
         )
-    if item.price < 0:
-        raise SubsidyInputError(f"{at}.code", f"the taxa prices {line.code} negative: {item.price}")
+    _check_taxa_amount(item.price, f"{at}.code", f"the price of {line.code}")
     if item.kind is not Kind.EXTERN:
         return _Prepared(
             index,
@@ -417,6 +423,9 @@ def _prepare(
         else:
             notes.append(f"{line.code}: no reference price in the taxa: no state support")
         return _Prepared(index, line, line.date, rule_set, item, None, None, position, tuple(notes))
+    _check_taxa_amount(
+        reference_item.reference_price, f"{at}.code", f"the reference price of {reference_code}"
+    )
     if reference_code != line.code:
         notes.append(
             f"{line.code} without specialist referral: the general reference price of "
@@ -488,7 +497,7 @@ class _Engine:
     half_year: date | None = None
     stb_used: Decimal = ZERO
     quote_notes: list[str] = field(default_factory=list)
-    _uncertain: dict[tuple[str, str], Sourced[object]] = field(default_factory=dict)
+    _uncertain: dict[tuple[str, str, str], Sourced[object]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.atb = self.patient.atb_available
@@ -500,13 +509,13 @@ class _Engine:
     def use(self, rule_set: RuleSet, name: str, value: Sourced[object]) -> None:
         """Record that a value was used, so that L values are reported."""
         if value.uncertain:
-            self._uncertain.setdefault((rule_set.id, name), value)
+            self._uncertain.setdefault((rule_set.id, name, _show(value.value)), value)
 
     def uncertain_notes(self) -> list[str]:
         return [
-            f"uncertain value (L) used from rule set {rule_set_id}: {name} = "
-            f"{_show(value.value)}: {value.source}"
-            for (rule_set_id, name), value in self._uncertain.items()
+            f"uncertain value (L) used from rule set {rule_set_id}: {name} = {shown} "
+            f"(source: {value.source})"
+            for (rule_set_id, name, shown), value in self._uncertain.items()
         ]
 
     # one line ------------------------------------------------------------------------------
@@ -583,15 +592,15 @@ class _Engine:
         rule_set, code = p.rule_set, p.line.code
         for entry in tio.excluded:
             if entry.value.contains(code):
-                self.use(rule_set, f"tiotandvard.scope.excluded {entry.value}", entry)
+                self.use(rule_set, "tiotandvard.scope.excluded", entry)
                 return f"code outside the 67+ rule's scope (excluded: {entry.value})"
         included = next((e for e in tio.included if e.value.contains(code)), None)
         if included is None:
             return "code not in the 67+ rule's scope"
-        self.use(rule_set, f"tiotandvard.scope.included {included.value}", included)
+        self.use(rule_set, "tiotandvard.scope.included", included)
         limited = next((e for e in tio.position_limited if e.value.contains(code)), None)
         if limited is not None:
-            self.use(rule_set, f"tiotandvard.scope.position_limited {limited.value}", limited)
+            self.use(rule_set, "tiotandvard.scope.position_limited", limited)
             self.use(rule_set, "tiotandvard.scope.max_tooth_position", tio.max_tooth_position)
             max_position = tio.max_tooth_position.value
             if p.tooth_position is None:
@@ -757,6 +766,7 @@ class _Engine:
         region: Decimal = ZERO,
     ) -> LineResult:
         line = p.line
+        price, atb, stb, state, region = (_ore(x) for x in (price, atb, stb, state, region))
         return LineResult(
             index=p.index,
             code=line.code,
@@ -766,20 +776,28 @@ class _Engine:
             rule=rule,
             rule_set_id=p.rule_set.id,
             price=price,
-            reference_price=reference,
+            reference_price=None if reference is None else _ore(reference),
             reference_code=p.reference_code if reference is not None else None,
-            basis=basis,
-            counted=counted,
+            basis=_ore(basis),
+            counted=_ore(counted),
             atb=atb,
             stb=stb,
             state=state,
-            state_by_rule=dict(state_by_rule or {}),
+            state_by_rule={k: _ore(v) for k, v in (state_by_rule or {}).items()},
             region=region,
             patient=price - state - atb - stb - region,
             period_start=self.period_start,
-            period_counted_after=self.counted,
+            period_counted_after=_ore(self.counted),
             notes=tuple(notes),
         )
+
+
+def _ore(amount: Decimal) -> Decimal:
+    """Show an amount that is already whole öre with two decimals (never rounds: checked)."""
+    shown = amount.quantize(ORE)
+    if shown != amount:  # pragma: no cover - inputs are checked to be whole öre
+        raise AssertionError(f"{amount} is not whole öre")
+    return shown
 
 
 def _split(exact: Mapping[str, Decimal], total: Decimal) -> dict[str, Decimal]:

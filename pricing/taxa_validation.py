@@ -265,7 +265,7 @@ def validate_rows(rows: Sequence[RawRow], column_names: Mapping[str, str]) -> Va
                 error(n, "reference_price", ref_cell,
                       "an intern code has no referenspris: leave it empty or mark the row Extern")
         elif kind is Kind.EXTERN:
-            error(n, "reference_price", None, "an extern row needs its referenspris")
+            error(n, "reference_price", ref_cell, "an extern row needs its referenspris")
 
         unit_text = _text(cells.get("unit"))
         unit = infer_unit(text)

@@ -313,9 +313,7 @@ def test_check_jour_reference_added_or_removed() -> None:
 
 def test_texts_compared_ignoring_case_whitespace_and_order() -> None:
     normal = [item("401", "1370", "1265", texts=("Tandextraktion, en tand", "Avlägsnande"))]
-    published = [
-        item("401", "2055", "1265", texts=("avlägsnande", "Tandextraktion,  en tand "))
-    ]
+    published = [item("401", "2055", "1265", texts=("avlägsnande", "Tandextraktion,  en tand "))]
     assert check_jour(published, normal, RULE).findings == ()
 
 

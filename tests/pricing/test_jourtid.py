@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,7 +22,6 @@ from pricing.jourtid import (
 
 REPO = Path(__file__).resolve().parents[2]
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-UTC = timezone.utc
 CET = timezone(timedelta(hours=1))
 CEST = timezone(timedelta(hours=2))
 
@@ -183,6 +182,12 @@ def test_naive_datetime_is_rejected() -> None:
 def test_tzinfo_without_offset_is_rejected() -> None:
     class NoOffset(tzinfo):
         def utcoffset(self, dt: datetime | None) -> timedelta | None:
+            return None
+
+        def dst(self, dt: datetime | None) -> timedelta | None:
+            return None
+
+        def tzname(self, dt: datetime | None) -> str | None:
             return None
 
     with pytest.raises(JourWindowsError, match="has no time zone"):
