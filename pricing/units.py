@@ -18,6 +18,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Unit], ...] = (
     (re.compile(r"\bper\s+bracket\b", re.IGNORECASE), Unit.PER_BRACKET),
     (re.compile(r"\bper\s+tand\b", re.IGNORECASE), Unit.PER_TOOTH),
     (re.compile(r"\bper\s+besök\b", re.IGNORECASE), Unit.PER_VISIT),
+    (re.compile(r"\bbesöksavgift\b", re.IGNORECASE), Unit.PER_VISIT),
 )
 
 
