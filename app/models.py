@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Column, Index, MetaData, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Named constraints, so migrations can alter them on every database.
@@ -119,3 +119,32 @@ class SnapshotVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = 0
+
+
+class VolumeSet(SQLModel, table=True):
+    """An imported file of volumes (billed åtgärder per code), summed per code on import."""
+
+    __tablename__ = "volume_set"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner: str = Field(max_length=100)
+    name: str = Field(max_length=200)
+    source_filename: str | None = Field(default=None, max_length=255)
+    source_sha256: str | None = Field(default=None, max_length=64)
+    imported_by: str = Field(max_length=100)
+    imported_at: datetime
+    row_count: int
+    clinics: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    patient_categories: list[str] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class VolumeEntry(SQLModel, table=True):
+    """One code's summed volume in a volume set (a count of the item's unit, whole and ≥ 0)."""
+
+    __tablename__ = "volume_entry"
+    __table_args__ = (UniqueConstraint("volume_set_id", "code", name="uq_volume_entry_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    volume_set_id: int = Field(foreign_key="volume_set.id")
+    code: str = Field(max_length=12)
+    volume: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +18,7 @@ DRAFT, ACTIVE, RETIRED = "draft", "active", "retired"
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def item_from_row(row: ScheduleItem) -> Item:
@@ -133,7 +133,9 @@ def activate(session: Session, schedule: Schedule, actor: str) -> Schedule | Non
     overlap with an active schedule is refused. Returns the schedule that was ended, if any.
     """
     if schedule.status != DRAFT:
-        raise Conflict(f"schedule {schedule.id} is {schedule.status}: only a draft can be activated")
+        raise Conflict(
+            f"schedule {schedule.id} is {schedule.status}: only a draft can be activated"
+        )
     others = session.exec(
         select(Schedule).where(
             Schedule.owner == schedule.owner,

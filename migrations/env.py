@@ -1,4 +1,4 @@
-"""Alembic environment: the URL from DATABASE_URL (or the caller's config), metadata from app.models."""
+"""Alembic environment: URL from DATABASE_URL (or the caller's config), metadata from app.models."""
 
 from __future__ import annotations
 

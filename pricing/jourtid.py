@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -146,13 +147,36 @@ def local_time(at: datetime, windows: JourWindows) -> datetime:
     return at.astimezone(windows.zone)
 
 
-def is_jourtid(
+class JourtidReason(StrEnum):
+    """Why an instant is (or is not) jourtid; the first that applies, in this order."""
+
+    WEEKEND = "weekend"
+    PUBLIC_HOLIDAY = "public_holiday"
+    EVE = "eve"
+    OUTSIDE_HOURS = "outside_hours"
+    WITHIN_HOURS = "within_hours"
+
+
+@dataclass(frozen=True)
+class JourtidDecision:
+    """The answer of :func:`decide_jourtid`: jour or not, why, and the local time that decided."""
+
+    jour: bool
+    reason: JourtidReason
+    local: datetime
+
+    @property
+    def local_date(self) -> date:
+        return self.local.date()
+
+
+def decide_jourtid(
     at: datetime,
     windows: JourWindows,
     is_holiday: Callable[[date], bool],
     is_eve: Callable[[date], bool] | None = None,
-) -> bool:
-    """Whether the instant ``at`` (timezone-aware) falls in jourtid under ``windows``.
+) -> JourtidDecision:
+    """Whether the instant ``at`` (timezone-aware) falls in jourtid under ``windows``, and why.
 
     ``is_holiday`` tells public holidays and ``is_eve`` the de facto holidays, both for a local
     date. ``is_eve`` is needed only when ``windows.eves`` is on; leaving it out then raises
@@ -161,9 +185,9 @@ def is_jourtid(
     local = local_time(at, windows)
     day = local.date()
     if windows.weekends and day.weekday() >= SATURDAY:
-        return True
+        return JourtidDecision(True, JourtidReason.WEEKEND, local)
     if windows.public_holidays and is_holiday(day):
-        return True
+        return JourtidDecision(True, JourtidReason.PUBLIC_HOLIDAY, local)
     if windows.eves:
         if is_eve is None:
             raise JourWindowsError(
@@ -171,6 +195,21 @@ def is_jourtid(
                 "midsommarafton, påskafton)"
             )
         if is_eve(day):
-            return True
+            return JourtidDecision(True, JourtidReason.EVE, local)
     clock = local.time().replace(tzinfo=None)
-    return not (windows.day_start <= clock < windows.day_end)
+    if windows.day_start <= clock < windows.day_end:
+        return JourtidDecision(False, JourtidReason.WITHIN_HOURS, local)
+    return JourtidDecision(True, JourtidReason.OUTSIDE_HOURS, local)
+
+
+def is_jourtid(
+    at: datetime,
+    windows: JourWindows,
+    is_holiday: Callable[[date], bool],
+    is_eve: Callable[[date], bool] | None = None,
+) -> bool:
+    """Whether the instant ``at`` (timezone-aware) falls in jourtid under ``windows``.
+
+    The same rule as :func:`decide_jourtid`, which also says why.
+    """
+    return decide_jourtid(at, windows, is_holiday, is_eve).jour

@@ -248,7 +248,7 @@ def quote(
         region=sum((r.region for r in results), ZERO),
         patient=sum((r.patient for r in results), ZERO),
     )
-    notes = list(engine.quote_notes)
+    notes: list[str] = []
     if totals.atb > 0 and _crosses_july(results):
         notes.append(
             "ATB: the lines span a 1 July; the new ATB credit (and expiry of old ones) is not "
@@ -496,7 +496,6 @@ class _Engine:
     counted: Decimal = ZERO
     half_year: date | None = None
     stb_used: Decimal = ZERO
-    quote_notes: list[str] = field(default_factory=list)
     _uncertain: dict[tuple[str, str, str], Sourced[object]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

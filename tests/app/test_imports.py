@@ -288,8 +288,8 @@ def test_dry_run_diffs_against_the_taxa_in_force_and_stores_nothing(
     client: TestClient, admin: dict[str, str], bundled: list[int]
 ) -> None:
     rows = [
-        ["A", "Us,riskbedömn och hälsofr åtg", "Extern", "101", "Basundersökning", "1 155", "1 050"],
-        ["A", "Us,riskbedömn och hälsofr åtg", "Extern", "999", "Ny åtgärd", "100", "90"],
+        ["A", "Us,riskbedömn och hälsofr", "Extern", "101", "Basundersökning", "1 155", "1 050"],
+        ["A", "Us,riskbedömn och hälsofr", "Extern", "999", "Ny åtgärd", "100", "90"],
     ]
     response = upload(client, admin, region_csv(rows), dry_run="true", valid_from="2026-01-01")
     assert response.status_code == 200, response.text

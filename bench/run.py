@@ -1,0 +1,224 @@
+"""Benchmarks: measured, never asserted. `make bench` (or `.venv/bin/python bench/run.py`).
+
+HTTP scenarios run the real service (uvicorn, one worker, SQLite) under wrk, a C load generator
+that is not the bottleneck, and report each endpoint beside the trivial `/health` of the same
+server in the same run: throughput, p50/p99 latency and the ratio to the baseline. In-process
+scenarios time a function over repeated runs (p50/p99 and runs per second).
+
+Scenarios are small functions registered in SCENARIOS; each returns rows for the table.
+Results: bench/results/latest.json and a Markdown table on stdout (copied into the README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+RESULTS = REPO / "bench" / "results"
+
+
+@dataclass
+class Row:
+    scenario: str
+    throughput_per_s: float
+    p50_ms: float
+    p99_ms: float
+    ratio_to_baseline: float | None = None  # baseline throughput ÷ this throughput
+    note: str = ""
+
+
+@dataclass
+class Server:
+    url: str
+    admin_key: str
+    clinic_key: str
+    database_url: str
+    env: dict[str, str]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(workdir: Path) -> tuple[Server, subprocess.Popen[bytes]]:
+    database_url = f"sqlite:///{workdir / 'bench.db'}"
+    env = {**os.environ, "DATABASE_URL": database_url, "TAXA_SNAPSHOT_CHECK_SECONDS": "1"}
+    taxa = str(BIN / "taxa")
+    subprocess.run([taxa, "migrate"], env=env, check=True, capture_output=True)
+    subprocess.run([taxa, "load-bundled"], env=env, check=True, capture_output=True)
+
+    def key(role: str) -> str:
+        out = subprocess.run([taxa, "keys", "create", "--role", role], env=env, check=True,
+                             capture_output=True, text=True).stdout
+        return out.strip().splitlines()[-1]
+
+    admin, clinic = key("admin"), key("clinic")
+    port = _free_port()
+    process = subprocess.Popen(
+        [taxa, "serve", "--port", str(port)], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    import httpx
+
+    for _ in range(100):
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError("the service did not start")
+    return Server(url, admin, clinic, database_url, env), process
+
+
+def wrk(url: str, key: str | None, seconds: int, connections: int,
+        script: Path | None = None) -> tuple[float, float, float]:
+    """Requests/s, p50 ms, p99 ms, from wrk's --latency report."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if key:
+        command += ["-H", f"Authorization: Bearer {key}"]
+    if script:
+        command += ["-s", str(script)]
+    out = subprocess.run(command + [url], check=True, capture_output=True, text=True).stdout
+    if "Non-2xx" in out:
+        raise RuntimeError(f"{url}: non-2xx answers under load:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+    def percentile(p: str) -> float:
+        m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
+        assert m, out
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    return rps, percentile("50"), percentile("99")
+
+
+def timed(fn: Callable[[], object], runs: int) -> tuple[float, float, float]:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
+    return 1000 / statistics.mean(samples), statistics.median(samples), p99
+
+
+# --- scenarios -------------------------------------------------------------------------------
+
+HttpScenario = Callable[[Server, argparse.Namespace], list[Row]]
+SCENARIOS: list[HttpScenario] = []
+
+
+def scenario(fn: HttpScenario) -> HttpScenario:
+    SCENARIOS.append(fn)
+    return fn
+
+
+@scenario
+def lookups(server: Server, args: argparse.Namespace) -> list[Row]:
+    base = wrk(f"{server.url}/health", None, args.seconds, args.connections)
+    rows = [Row("GET /health (baseline)", *base, ratio_to_baseline=1.0)]
+    for label, path in [
+        ("GET /v1/procedures/101?on=", "/v1/procedures/101?on=2025-06-01"),
+        ("GET /v1/procedures/101?variant=jour", "/v1/procedures/101?on=2025-06-01&variant=jour"),
+    ]:
+        rps, p50, p99 = wrk(server.url + path, server.clinic_key, args.seconds, args.connections)
+        rows.append(Row(label, rps, p50, p99, ratio_to_baseline=base[0] / rps))
+    return rows
+
+
+@scenario
+def xlsx_import(server: Server, args: argparse.Namespace) -> list[Row]:
+    """The whole 2025 taxa as XLSX: parse + validate + diff (dry run), and through HTTP."""
+    import httpx
+
+    from app.imports import export_xlsx, parse_taxa_file
+    from app.spreadsheet import Limits
+    from pricing.taxa_validation import RawRow  # noqa: F401  (the import path under test)
+
+    source = REPO / "data" / "taxa" / "region-jonkoping-2025-normal.csv"
+    limits = Limits(20_000, 50 * 1024 * 1024)
+    items = parse_taxa_file(source.read_bytes(), source.name, limits).items
+    content = export_xlsx(items, "Tandvårdstaxa 2025")
+    in_process = timed(lambda: parse_taxa_file(content, "taxa.xlsx", limits), args.runs)
+
+    def post() -> None:
+        response = httpx.post(
+            f"{server.url}/v1/imports",
+            headers={"Authorization": f"Bearer {server.admin_key}"},
+            files={"file": ("taxa.xlsx", content)},
+            data={"name": "bench", "valid_from": "2026-01-01", "dry_run": "true"},
+            timeout=30,
+        )
+        response.raise_for_status()
+
+    over_http = timed(post, args.runs)
+    note = f"{len(items)} items, {len(content)} bytes"
+    return [Row("import 2025 taxa XLSX, in process (parse+validate)", *in_process, note=note),
+            Row("POST /v1/imports XLSX dry run (parse+validate+diff)", *over_http, note=note)]
+
+
+def markdown(rows: list[Row]) -> str:
+    lines = ["| scenario | throughput /s | p50 ms | p99 ms | × baseline | note |",
+             "|---|---:|---:|---:|---:|---|"]
+    for r in rows:
+        ratio = "" if r.ratio_to_baseline is None else f"{r.ratio_to_baseline:.2f}"
+        lines.append(f"| {r.scenario} | {r.throughput_per_s:,.0f} | {r.p50_ms:.2f} | "
+                     f"{r.p99_ms:.2f} | {ratio} | {r.note} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per endpoint")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--runs", type=int, default=30, help="runs of in-process scenarios")
+    parser.add_argument("--only", help="run only scenarios whose name contains this")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is missing: apt-get install wrk (Debian's package)", file=sys.stderr)
+        return 2
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        server, process = start_server(Path(tmp))
+        try:
+            for fn in SCENARIOS:
+                if args.only and args.only not in fn.__name__:
+                    continue
+                print(f"running {fn.__name__} …", file=sys.stderr)
+                rows.extend(fn(server, args))
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    RESULTS.mkdir(exist_ok=True)
+    meta = {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+            "when": time.strftime("%Y-%m-%d %H:%M"), "wrk_connections": args.connections,
+            "wrk_seconds": args.seconds}
+    (RESULTS / "latest.json").write_text(json.dumps(
+        {"meta": meta, "rows": [asdict(r) for r in rows]}, indent=2))
+    print(markdown(rows))
+    print(f"\n{meta}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
