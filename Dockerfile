@@ -10,6 +10,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /srv/taxa
 
+# WeasyPrint (the board's PDF report) needs Pango and a font; tzdata for Europe/Stockholm.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+       fonts-dejavu-core tzdata \
+    && rm -rf /var/lib/apt/lists/*
+
 # Pinned dependencies first, so a code change does not reinstall them.
 COPY requirements.lock ./
 RUN pip install -r requirements.lock

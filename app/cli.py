@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from app import cli_analysis, cli_quote
 from app.config import DEFAULT_OWNER, REPO_ROOT, Settings
 from app.errors import AppError
 from app.spreadsheet import Limits
@@ -208,6 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=["admin", "clinic", "board"], required=True)
     p.add_argument("--name")
     p.set_defaults(func=cmd_keys_create)
+    cli_quote.register(sub)
+    cli_analysis.register(sub)
     return parser
 
 

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from app import errors
 from app.config import Settings
 from app.db import make_engine
-from app.routes import admin, procedures, schedules
+from app.routes import admin, analysis, jour, procedures, quotes, schedules
 from app.snapshot import SnapshotCache
 
 DESCRIPTION = """
@@ -42,4 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(procedures.router)
     app.include_router(schedules.router)
     app.include_router(admin.router)
+    app.include_router(jour.router)
+    app.include_router(analysis.router)
+    app.include_router(quotes.router)
     return app

@@ -84,9 +84,21 @@ class ScheduleDetail(ScheduleOut):
     items: list[ItemOut]
 
 
+class JourtidOut(BaseModel):
+    """How a lookup ``at=`` an instant chose its variant."""
+
+    at: datetime = Field(description="The instant asked for, as given")
+    local_time: datetime = Field(description="The same instant in the windows' time zone")
+    jour: bool
+    reason: str = Field(description="Why, e.g. 'julafton: jourtid all day'",
+                        examples=["julafton: jourtid all day"])
+    windows: str = Field(description="The jour windows file that decided (data/jour/)")
+
+
 class ProcedureOut(ItemOut):
     schedule: ScheduleRef = Field(description="The schedule in force that the price comes from")
     variant: str
+    jourtid: JourtidOut | None = Field(None, description="Only for a lookup with at=")
 
 
 class ProcedureList(BaseModel):
@@ -94,6 +106,7 @@ class ProcedureList(BaseModel):
     variant: str
     schedule: ScheduleRef
     items: list[ItemOut]
+    jourtid: JourtidOut | None = Field(None, description="Only for a lookup with at=")
 
 
 class Problem(BaseModel):

@@ -177,6 +177,47 @@ def xlsx_import(server: Server, args: argparse.Namespace) -> list[Row]:
             Row("POST /v1/imports XLSX dry run (parse+validate+diff)", *over_http, note=note)]
 
 
+@scenario
+def quotes(server: Server, args: argparse.Namespace) -> list[Row]:
+    """POST /v1/quotes with the 10-line quote of bench/quote.lua, beside /health; in process,
+    the engine alone (pricing.subsidy.quote) and the whole app layer without HTTP (run_quote)."""
+    import datetime as dt
+
+    from sqlmodel import Session
+
+    from app.config import DEFAULT_OWNER
+    from app.db import make_engine
+    from app.quotes import QuoteIn, engine_input, run_quote, taxa_resolver
+    from app.snapshot import load_snapshot
+    from app.subsidy_data import load_jour_windows, load_rule_sets
+    from pricing.subsidy import quote
+
+    script = REPO / "bench" / "quote.lua"
+    body = QuoteIn.model_validate_json(script.read_text().split("[[", 1)[1].split("]]", 1)[0])
+    lines = f"{len(body.lines)} lines"
+    base = wrk(f"{server.url}/health", None, args.seconds, args.connections)
+    http = wrk(f"{server.url}/v1/quotes", server.clinic_key, args.seconds, args.connections,
+               script=script)
+    engine = make_engine(server.database_url)
+    with Session(engine) as session:
+        snap = load_snapshot(session)
+    engine.dispose()
+    rule_sets, windows = load_rule_sets(), load_jour_windows()
+    patient, quote_lines = engine_input(body, windows)
+    resolve = taxa_resolver(snap, DEFAULT_OWNER)
+    runs = args.runs * 100
+    core = timed(lambda: quote(patient, quote_lines, resolve, rule_sets), runs)
+    app_layer = timed(lambda: run_quote(body, snap, rule_sets, windows, dt.date(2026, 1, 1),
+                                        DEFAULT_OWNER).model_dump_json(), runs)
+    return [
+        Row("GET /health (baseline, quote run)", *base, ratio_to_baseline=1.0),
+        Row("POST /v1/quotes", *http, ratio_to_baseline=base[0] / http[0], note=lines),
+        Row("quote() in process (engine)", *core, note=f"{lines}, {runs} runs"),
+        Row("run_quote() in process (validated body → JSON)", *app_layer,
+            note=f"{lines}, {runs} runs"),
+    ]
+
+
 def markdown(rows: list[Row]) -> str:
     lines = ["| scenario | throughput /s | p50 ms | p99 ms | × baseline | note |",
              "|---|---:|---:|---:|---:|---|"]

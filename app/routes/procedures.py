@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Query
 
 from app.config import DEFAULT_OWNER
 from app.deps import caller, snapshot
-from app.errors import ERROR_RESPONSES, NotFound
-from app.schemas import ErrorOut, ItemOut, ProcedureList, ProcedureOut, ScheduleRef
+from app.errors import ERROR_RESPONSES, InvalidInput, NotFound
+from app.jour_config import jour_config, parse_instant, variant_at
+from app.schemas import ErrorOut, ItemOut, JourtidOut, ProcedureList, ProcedureOut, ScheduleRef
 from app.snapshot import KeyView, ScheduleView, Snapshot
 from pricing.taxa import Variant
 
@@ -25,6 +26,38 @@ def _schedule_in_force(snap: Snapshot, owner: str, variant: Variant, on: date) -
     return view
 
 
+AT = Query(
+    None,
+    description="Instead of on and variant: the time of treatment with its offset (ISO 8601; "
+    "'+' as %2B in a URL). The owner's jour windows and the Swedish holidays choose the variant "
+    "(Europe/Stockholm local time, daylight saving included); the answer says why.",
+    examples=["2025-12-24T19:30:00+01:00"],
+    json_schema_extra={"format": "date-time"},
+)
+INVALID = {422: {"model": ErrorOut, "description": "Malformed query; at without offset; "
+                 "at together with on or variant"}}
+
+
+def _when(
+    snap: Snapshot, owner: str, on: date | None, variant: Variant | None, at: str | None
+) -> tuple[ScheduleView, Variant, date, JourtidOut | None]:
+    """The schedule, variant and date of a lookup by on (+ variant) or by at."""
+    if at is None:
+        if on is None:
+            raise InvalidInput("give on (a date) or at (a time with its offset)", field="query.on")
+        chosen = variant or Variant.NORMAL
+        return _schedule_in_force(snap, owner, chosen, on), chosen, on, None
+    if on is not None or variant is not None:
+        raise InvalidInput("give either at, or on (and variant): at chooses the date and variant",
+                           field="query.at")
+    instant = parse_instant(at)
+    found = variant_at(jour_config(), owner, instant)
+    day = found.decision.local_date
+    jourtid = JourtidOut(at=instant, local_time=found.decision.local, jour=found.decision.jour,
+                         reason=found.reason, windows=found.windows_file)
+    return _schedule_in_force(snap, owner, found.variant, day), found.variant, day, jourtid
+
+
 def _ref(view: ScheduleView) -> ScheduleRef:
     return ScheduleRef(id=view.id, name=view.name, owner=view.owner, variant=view.variant.value,
                        valid_from=view.valid_from, valid_to=view.valid_to)
@@ -34,40 +67,43 @@ def _ref(view: ScheduleView) -> ScheduleRef:
     "/{code}",
     response_model=ProcedureOut,
     summary="The price of one åtgärd on a date",
-    responses={**ERROR_RESPONSES, **NOT_FOUND},
+    responses={**ERROR_RESPONSES, **NOT_FOUND, **INVALID},
 )
 def get_procedure(
     code: str,
-    on: date = Query(description="The treatment date, YYYY-MM-DD", examples=["2025-06-01"]),
-    variant: Variant = Query(Variant.NORMAL, description="normal or jour"),
+    on: date | None = Query(None, description="The treatment date, YYYY-MM-DD",
+                            examples=["2025-06-01"]),
+    variant: Variant | None = Query(None, description="normal (default) or jour; with on"),
+    at: str | None = AT,
     owner: str = Query(DEFAULT_OWNER, description="The region/organisation whose taxa"),
     snap: Snapshot = Depends(snapshot),
     _key: KeyView = Depends(caller("read")),
 ) -> ProcedureOut:
-    view = _schedule_in_force(snap, owner, variant, on)
+    view, chosen, _, jourtid = _when(snap, owner, on, variant, at)
     item = view.by_code.get(code) or view.by_code.get(code.upper())
     if item is None:
         raise NotFound(f"code {code!r} is not in {view.name!r} (schedule {view.id})")
     return ProcedureOut(**ItemOut.of(item).model_dump(), schedule=_ref(view),
-                        variant=variant.value)
+                        variant=chosen.value, jourtid=jourtid)
 
 
 @router.get(
     "",
     response_model=ProcedureList,
     summary="List or search the åtgärder in force on a date",
-    responses={**ERROR_RESPONSES, **NOT_FOUND},
+    responses={**ERROR_RESPONSES, **NOT_FOUND, **INVALID},
 )
 def list_procedures(
-    on: date = Query(description="The date, YYYY-MM-DD", examples=["2025-06-01"]),
-    variant: Variant = Query(Variant.NORMAL),
+    on: date | None = Query(None, description="The date, YYYY-MM-DD", examples=["2025-06-01"]),
+    variant: Variant | None = Query(None, description="normal (default) or jour; with on"),
+    at: str | None = AT,
     q: str | None = Query(None, description="Words to find in the code, text or group",
                           max_length=100),
     owner: str = Query(DEFAULT_OWNER),
     snap: Snapshot = Depends(snapshot),
     _key: KeyView = Depends(caller("read")),
 ) -> ProcedureList:
-    view = _schedule_in_force(snap, owner, variant, on)
+    view, chosen, day, jourtid = _when(snap, owner, on, variant, at)
     items = view.items
     if q:
         words = q.lower().split()
@@ -75,5 +111,5 @@ def list_procedures(
             i for i in items
             if all(w in " ".join((i.code or "", *i.texts, i.group)).lower() for w in words)
         )
-    return ProcedureList(on=on, variant=variant.value, schedule=_ref(view),
-                         items=[ItemOut.of(i) for i in items])
+    return ProcedureList(on=day, variant=chosen.value, schedule=_ref(view),
+                         items=[ItemOut.of(i) for i in items], jourtid=jourtid)

@@ -1,0 +1,433 @@
+"""What the jour, volume and deviation endpoints answer (and ``taxa … --json`` prints).
+
+Amounts are Decimal, which JSON shows as strings ("1100.00"). Percentages are shown rounded to
+two decimals (halves up); the analysis keeps them exact, and each ``exact`` object gives the
+unrounded figure as a decimal string.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+
+from app.models import VolumeSet
+from app.schemas import Problem, ScheduleOut, ScheduleRef
+from pricing.deviation import (
+    DEFAULT_LIMIT_PERCENT,
+    Contribution,
+    DeviationAnalysis,
+    Figures,
+    LeftOut,
+    YearOnYear,
+    presented,
+)
+from pricing.jour import JourCheck, JourFinding, JourFindingKind, SurchargeRule
+from pricing.money import ORE, round_money
+from pricing.taxa import Item
+
+# --- jour -------------------------------------------------------------------------------------
+
+
+class JourRuleOut(BaseModel):
+    percent: Decimal
+    rounding_step: Decimal
+    rounding_mode: str
+    per_minute_rounding_step: Decimal
+    exempt_groups: list[str]
+    exempt_codes: list[str]
+    valid_from: date | None
+    valid_to: date | None
+    source: str
+    file: str | None = Field(description="The bundled rule file; null for a rule in the request")
+
+    @classmethod
+    def of(cls, rule: SurchargeRule, file: str | None) -> JourRuleOut:
+        return cls(
+            percent=rule.percent, rounding_step=rule.step, rounding_mode=rule.rounding_mode,
+            per_minute_rounding_step=rule.per_minute_step,
+            exempt_groups=sorted(rule.exempt_groups), exempt_codes=sorted(rule.exempt_codes),
+            valid_from=rule.valid_from, valid_to=rule.valid_to, source=rule.source, file=file,
+        )
+
+
+class NotSurchargedOut(BaseModel):
+    key: str
+    code: str | None
+    price: Decimal
+    reason: str
+
+
+class DeriveJourOut(BaseModel):
+    schedule: ScheduleOut = Field(description="The new draft jour schedule")
+    derived_from: ScheduleRef
+    rule: JourRuleOut
+    items: int
+    not_surcharged: list[NotSurchargedOut] = Field(
+        description="Items that keep the normal price, and why")
+
+    model_config = ConfigDict(json_schema_extra={"example": {
+        "schedule": {"id": 3, "name": "Tandvårdstaxa 2025 - Jour (härledd)",
+                     "owner": "region-jonkoping", "variant": "jour", "valid_from": "2025-01-01",
+                     "valid_to": None, "status": "draft",
+                     "source_filename": "data/jour/region-jonkoping-2025.json",
+                     "source_sha256": "…", "imported_by": "key:1:admin",
+                     "imported_at": "2026-11-23T10:00:00Z", "activated_at": None,
+                     "item_count": 402},
+        "derived_from": {"id": 1, "name": "Tandvårdstaxa 2025", "owner": "region-jonkoping",
+                         "variant": "normal", "valid_from": "2025-01-01", "valid_to": None},
+        "rule": {"percent": "50", "rounding_step": "5", "rounding_mode": "half_up",
+                 "per_minute_rounding_step": "1", "exempt_groups": ["Besöksavgift"],
+                 "exempt_codes": ["951", "952", "953", "961", "962", "963", "ASYL"],
+                 "valid_from": "2025-01-01", "valid_to": "2025-12-31",
+                 "source": "Tjänsteskrivelse RJL 2024/12 …",
+                 "file": "data/jour/region-jonkoping-2025.json"},
+        "items": 402,
+        "not_surcharged": [{"key": "ASYL", "code": "ASYL", "price": "50.00",
+                            "reason": "exempt code ASYL"}],
+    }})
+
+
+def not_surcharged(kept: list[tuple[Item, str]]) -> list[NotSurchargedOut]:
+    return [NotSurchargedOut(key=i.key, code=i.code, price=i.price, reason=r) for i, r in kept]
+
+
+class JourFindingOut(BaseModel):
+    kind: str = Field(description=", ".join(k.value for k in JourFindingKind))
+    key: str
+    code: str | None
+    published: Decimal | None = Field(description="Price in the jour taxa checked (for "
+                                      "reference_differs: its reference price)")
+    expected: Decimal | None = Field(description="What the rule gives from the normal taxa "
+                                     "(for reference_differs: the normal reference price)")
+    difference: Decimal | None = Field(description="published − expected")
+    detail: str
+
+    @classmethod
+    def of(cls, f: JourFinding) -> JourFindingOut:
+        return cls(kind=f.kind.value, key=f.key, code=f.code, published=f.published,
+                   expected=f.expected, difference=f.difference, detail=f.detail)
+
+
+class JourCheckOut(BaseModel):
+    schedule: ScheduleRef = Field(description="The jour schedule checked")
+    base: ScheduleRef = Field(description="The normal schedule the rule was applied to")
+    rule: JourRuleOut
+    matched: int = Field(description="Items in both")
+    consistent: bool = Field(description="True when nothing but exemptions was found")
+    counts: dict[str, int] = Field(description="Findings per kind")
+    findings: list[JourFindingOut]
+
+    model_config = ConfigDict(json_schema_extra={"example": {
+        "schedule": {"id": 2, "name": "Tandvårdstaxa 2025 - Jourklinik",
+                     "owner": "region-jonkoping", "variant": "jour", "valid_from": "2025-01-01",
+                     "valid_to": None},
+        "base": {"id": 1, "name": "Tandvårdstaxa 2025", "owner": "region-jonkoping",
+                 "variant": "normal", "valid_from": "2025-01-01", "valid_to": None},
+        "rule": {"percent": "50", "rounding_step": "5", "rounding_mode": "half_up",
+                 "per_minute_rounding_step": "1", "exempt_groups": ["Besöksavgift"],
+                 "exempt_codes": ["951"], "valid_from": None, "valid_to": None,
+                 "source": "…", "file": "data/jour/region-jonkoping-2025.json"},
+        "matched": 378, "consistent": False,
+        "counts": {"price_differs": 2, "reference_differs": 2, "only_in_normal": 34},
+        "findings": [{"kind": "price_differs", "key": "926", "code": "926",
+                      "published": "11130.00", "expected": "19225.00",
+                      "difference": "-8095.00",
+                      "detail": "926: published jour price 11130.00, the rule gives 19225.00 "
+                                "(normal price 12815.00)"}],
+    }})
+
+    @classmethod
+    def of(cls, check: JourCheck, schedule: ScheduleRef, base: ScheduleRef,
+           rule: JourRuleOut) -> JourCheckOut:
+        counts: dict[str, int] = {}
+        for f in check.findings:
+            counts[f.kind.value] = counts.get(f.kind.value, 0) + 1
+        return cls(schedule=schedule, base=base, rule=rule, matched=check.matched,
+                   consistent=check.consistent, counts=counts,
+                   findings=[JourFindingOut.of(f) for f in check.findings])
+
+
+# --- volumes ----------------------------------------------------------------------------------
+
+
+class VolumeSetOut(BaseModel):
+    id: int
+    name: str
+    owner: str
+    source_filename: str | None
+    sha256: str | None
+    imported_by: str
+    imported_at: datetime
+    rows: int = Field(description="Data rows in the file")
+    codes: int = Field(description="Distinct codes (volumes are summed per code)")
+    total_volume: int
+    clinics: list[str]
+    patient_categories: list[str]
+
+    @classmethod
+    def of(cls, v: VolumeSet, codes: int, total_volume: int) -> VolumeSetOut:
+        assert v.id is not None
+        return cls(id=v.id, name=v.name, owner=v.owner, source_filename=v.source_filename,
+                   sha256=v.source_sha256, imported_by=v.imported_by, imported_at=v.imported_at,
+                   rows=v.row_count, codes=codes, total_volume=total_volume,
+                   clinics=list(v.clinics), patient_categories=list(v.patient_categories))
+
+
+class VolumeImportOut(VolumeSetOut):
+    warnings: list[Problem]
+
+
+class CodeVolume(BaseModel):
+    code: str
+    volume: int
+
+
+class VolumeSetDetail(VolumeSetOut):
+    volumes: list[CodeVolume] = Field(description="Summed per code, in the file's order")
+
+
+# --- deviation --------------------------------------------------------------------------------
+
+Volume = Annotated[StrictInt, Field(ge=0, le=1_000_000_000)]
+
+
+class DeviationIn(BaseModel):
+    volumes_id: int | None = Field(None, description="A stored volume set (POST /v1/volumes)")
+    volumes: dict[Annotated[str, Field(min_length=1, max_length=12)], Volume] | None = Field(
+        None, description="Or the volumes inline: code → billed units (whole numbers ≥ 0)")
+    limit_percent: Decimal = Field(DEFAULT_LIMIT_PERCENT, ge=0, le=100,
+                                   description="The allowed deviation; principle 2 says 7")
+    previous_id: int | None = Field(
+        None, description="Schedule to compare year on year; default: the active one of the "
+        "same owner and variant in force the day before this one's valid_from")
+    top: int | None = Field(None, ge=0, le=10_000,
+                            description="Contributions to list, largest first; default all")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"volumes_id": 1},
+        {"volumes": {"101": 5223, "121": 18044, "701": 2110}, "limit_percent": "7"},
+    ]})
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DeviationIn:
+        if (self.volumes_id is None) == (self.volumes is None):
+            raise ValueError("give exactly one of volumes_id and volumes")
+        return self
+
+
+def _exact(value: Decimal | None) -> str | None:
+    """A Decimal as plain decimal notation, every digit kept (no exponent)."""
+    return None if value is None else format(value, "f")
+
+
+class FiguresExact(BaseModel):
+    deviation_percent: str | None
+    headroom: str
+    uniform_change_percent: str | None
+
+
+class FiguresOut(BaseModel):
+    items: int = Field(description="Compared items: extern, with reference price and volume")
+    volume: int
+    revenue: Decimal = Field(description="Σ volume × FTV price")
+    reference_revenue: Decimal = Field(description="Σ volume × referenspris")
+    limit_percent: Decimal
+    deviation_percent: Decimal | None = Field(description="(revenue / reference − 1) × 100, "
+                                              "two decimals; null when reference is 0")
+    within: bool | None = Field(description="|deviation| ≤ limit, compared exactly")
+    headroom: Decimal = Field(description="Kronor of revenue left up to the limit (negative "
+                              "when over), rounded to the öre")
+    uniform_change_percent: Decimal | None = Field(
+        description="The one change of every compared price that lands exactly on the limit")
+    exact: FiguresExact
+
+    @classmethod
+    def of(cls, f: Figures) -> FiguresOut:
+        return cls(
+            items=f.items, volume=f.volume, revenue=f.revenue,
+            reference_revenue=f.reference_revenue, limit_percent=f.limit_percent,
+            deviation_percent=presented(f.deviation_percent), within=f.within,
+            headroom=round_money(f.headroom, ORE),
+            uniform_change_percent=presented(f.uniform_change_percent),
+            exact=FiguresExact(deviation_percent=_exact(f.deviation_percent),
+                               headroom=_exact(f.headroom) or "0",
+                               uniform_change_percent=_exact(f.uniform_change_percent)),
+        )
+
+
+class CategoryFigures(BaseModel):
+    category: str | None
+    figures: FiguresOut
+
+
+class GroupFigures(BaseModel):
+    group: str
+    figures: FiguresOut
+
+
+class ContributionOut(BaseModel):
+    key: str
+    code: str | None
+    category: str | None
+    group: str
+    volume: int
+    price: Decimal
+    reference_price: Decimal
+    contribution: Decimal = Field(description="volume × (price − referenspris)")
+    utbyte: bool
+
+    @classmethod
+    def of(cls, c: Contribution) -> ContributionOut:
+        return cls(key=c.key, code=c.code, category=c.category.value if c.category else None,
+                   group=c.group, volume=c.volume, price=c.price,
+                   reference_price=c.reference_price, contribution=c.contribution,
+                   utbyte=c.utbyte)
+
+
+class PricePositionOut(BaseModel):
+    above: int
+    at: int
+    below: int
+
+
+class LeftOutOut(BaseModel):
+    key: str
+    code: str | None
+    reason: str
+    volume: int
+    revenue: Decimal = Field(description="volume × FTV price")
+    detail: str
+
+    @classmethod
+    def of(cls, o: LeftOut) -> LeftOutOut:
+        return cls(key=o.key, code=o.code, reason=o.reason.value, volume=o.volume,
+                   revenue=o.revenue, detail=o.detail)
+
+
+class LeftOutGroups(BaseModel):
+    intern: list[LeftOutOut]
+    no_reference: list[LeftOutOut]
+    no_volume: list[LeftOutOut]
+    revenue: Decimal = Field(description="Revenue of the intern and no-reference items")
+
+
+class UnknownVolumeOut(BaseModel):
+    code: str
+    volume: int
+
+
+class YearOnYearExact(BaseModel):
+    reference_change_percent: str | None
+    price_change_percent: str | None
+    price_change_all_percent: str | None
+
+
+class YearOnYearOut(BaseModel):
+    previous: ScheduleRef
+    reference_change_percent: Decimal | None = Field(
+        description="Volume-weighted change of the referenspris, two decimals")
+    price_change_percent: Decimal | None = Field(
+        description="Volume-weighted change of the FTV price over the same codes")
+    reference_codes: int
+    price_change_all_percent: Decimal | None = Field(
+        description="Volume-weighted change of the FTV price over every code in both")
+    all_codes: int
+    new_codes: list[str]
+    dropped_codes: list[str]
+    exact: YearOnYearExact
+
+    @classmethod
+    def of(cls, y: YearOnYear, previous: ScheduleRef) -> YearOnYearOut:
+        return cls(
+            previous=previous,
+            reference_change_percent=presented(y.reference_change_percent),
+            price_change_percent=presented(y.price_change_percent),
+            reference_codes=y.reference_codes,
+            price_change_all_percent=presented(y.price_change_all_percent),
+            all_codes=y.all_codes, new_codes=list(y.new_codes),
+            dropped_codes=list(y.dropped_codes),
+            exact=YearOnYearExact(
+                reference_change_percent=_exact(y.reference_change_percent),
+                price_change_percent=_exact(y.price_change_percent),
+                price_change_all_percent=_exact(y.price_change_all_percent)),
+        )
+
+
+class VolumesRef(BaseModel):
+    id: int | None = Field(description="The stored volume set; null for inline volumes")
+    name: str | None
+    source_filename: str | None
+    sha256: str | None
+    codes: int
+    total_volume: int
+
+
+class DeviationOut(BaseModel):
+    schedule: ScheduleRef
+    volumes: VolumesRef
+    limit_percent: Decimal
+    deviation_percent: Decimal | None = Field(description="Of the total, two decimals")
+    within: bool | None
+    headroom: Decimal = Field(description="Of the total, kronor, rounded to the öre")
+    uniform_change_percent: Decimal | None
+    total: FiguresOut
+    without_utbyte: FiguresOut = Field(description="The total without the utbytesåtgärder "
+                                       "(921–941), whose referenspris is the replaced one's")
+    utbyte: FiguresOut
+    by_category: list[CategoryFigures]
+    by_group: list[GroupFigures]
+    contributions: list[ContributionOut] = Field(description="Largest absolute first")
+    contributions_total: int
+    price_position: PricePositionOut = Field(
+        description="Extern items with a referenspris priced above, at, below it")
+    left_out: LeftOutGroups
+    unknown_volumes: list[UnknownVolumeOut] = Field(
+        description="Volumes for codes the schedule does not have (left out, not dropped)")
+    year_on_year: YearOnYearOut | None
+    notes: list[str]
+
+    @classmethod
+    def of(
+        cls,
+        a: DeviationAnalysis,
+        schedule: ScheduleRef,
+        volumes: VolumesRef,
+        previous: ScheduleRef | None,
+        top: int | None = None,
+    ) -> DeviationOut:
+        contributions = a.contributions if top is None else a.contributions[:top]
+        notes = list(a.notes)
+        if previous is None:
+            notes.append("no previous schedule of the same owner and variant: no year-on-year "
+                         "change")
+        total = FiguresOut.of(a.total)
+        return cls(
+            schedule=schedule, volumes=volumes, limit_percent=a.limit_percent,
+            deviation_percent=total.deviation_percent, within=total.within,
+            headroom=total.headroom, uniform_change_percent=total.uniform_change_percent,
+            total=total, without_utbyte=FiguresOut.of(a.without_utbyte),
+            utbyte=FiguresOut.of(a.utbyte),
+            by_category=[CategoryFigures(category=c.value if c else None,
+                                         figures=FiguresOut.of(f))
+                         for c, f in a.by_category.items()],
+            by_group=[GroupFigures(group=g, figures=FiguresOut.of(f))
+                      for g, f in a.by_group.items()],
+            contributions=[ContributionOut.of(c) for c in contributions],
+            contributions_total=len(a.contributions),
+            price_position=PricePositionOut(above=a.price_position.above,
+                                            at=a.price_position.at,
+                                            below=a.price_position.below),
+            left_out=LeftOutGroups(intern=[LeftOutOut.of(o) for o in a.intern],
+                                   no_reference=[LeftOutOut.of(o) for o in a.no_reference],
+                                   no_volume=[LeftOutOut.of(o) for o in a.no_volume],
+                                   revenue=a.left_out_revenue),
+            unknown_volumes=[UnknownVolumeOut(code=u.code, volume=u.volume)
+                             for u in a.unknown_volumes],
+            year_on_year=None if a.year_on_year is None or previous is None
+            else YearOnYearOut.of(a.year_on_year, previous),
+            notes=notes,
+        )
+

@@ -1,0 +1,74 @@
+"""``taxa quote FILE.json``: the quote of ``POST /v1/quotes`` from the command line.
+
+The same JSON in (``-`` reads standard input), the same JSON out on standard output, priced on
+the schedules in force in the database (``DATABASE_URL``). Bad input: the error on standard
+error, with the field named, and exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from app.config import DEFAULT_OWNER, Settings
+
+STOCKHOLM = "Europe/Stockholm"
+
+
+def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
+    from zoneinfo import ZoneInfo
+
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from app.quotes import QuoteIn, run_quote
+    from app.snapshot import load_snapshot
+    from app.subsidy_data import load_jour_windows, load_rule_sets
+
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+        data: Any = json.loads(text)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        print(f"error: {args.file}: {exc}", file=sys.stderr)
+        return 1
+    try:
+        body = QuoteIn.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"]) or "(the document)"
+            print(f"error: {where}: {error['msg']}", file=sys.stderr)
+        return 1
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            snap = load_snapshot(session)
+    finally:
+        engine.dispose()
+    result = run_quote(
+        body,
+        snap,
+        load_rule_sets(),
+        load_jour_windows(),
+        today=dt.datetime.now(ZoneInfo(STOCKHOLM)).date(),
+        default_owner=DEFAULT_OWNER,
+    )  # bad input raises a PricingError/AppError: app.cli.main prints it and exits 1
+    sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add ``quote`` to the ``taxa`` command's subparsers."""
+    p = sub.add_parser(
+        "quote",
+        help="quote a treatment (the JSON of POST /v1/quotes) on the schedules in force",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("file", help="the request as JSON; - reads standard input")
+    p.set_defaults(func=cmd_quote)

@@ -1,0 +1,168 @@
+"""Volumes (billed åtgärder per code) and the 7 % deviation analysis of a schedule.
+
+Who may: importing volumes needs ``write`` (admin); reading volume sets and running the
+deviation analysis need ``report`` (admin and board). Clinic keys have neither: volumes are the
+region's business statistics, not something a clinic system needs to price a visit.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import Response
+from sqlmodel import Session, col, select
+
+from app.analysis import run_deviation
+from app.analysis_schemas import (
+    CodeVolume,
+    DeviationIn,
+    DeviationOut,
+    VolumeImportOut,
+    VolumeSetDetail,
+    VolumeSetOut,
+    VolumesRef,
+)
+from app.auth import actor_of
+from app.config import DEFAULT_OWNER
+from app.db import transaction
+from app.deps import caller, engine, settings
+from app.errors import ERROR_RESPONSES, PayloadTooLarge
+from app.imports import finding_json
+from app.models import Schedule, VolumeSet
+from app.schedules import get_schedule
+from app.schemas import ErrorOut, Problem, ScheduleRef
+from app.snapshot import KeyView
+from app.spreadsheet import Limits
+from app.volumes import get_volume_set, import_volumes, totals_by_set, volumes_of
+
+router = APIRouter(tags=["volumes and deviation"])
+
+VOLUME_NOT_FOUND = {404: {"model": ErrorOut, "description": "No volume set with that id"}}
+
+
+def _ref(s: Schedule) -> ScheduleRef:
+    assert s.id is not None
+    return ScheduleRef(id=s.id, name=s.name, owner=s.owner, variant=s.variant,
+                       valid_from=s.valid_from, valid_to=s.valid_to)
+
+
+@router.post(
+    "/v1/volumes",
+    response_model=VolumeImportOut,
+    status_code=201,
+    summary="Upload volumes per code (CSV or XLSX): validate every row, store a volume set",
+    description=(
+        "Columns: the code (`Åtgärd`, `Kod` or `code`) and the volume (`Volym`, `Antal` or "
+        "`volume`); optionally `Klinik` and `Patientkategori`. A year after a heading is "
+        "ignored (`Volym 2024`), title rows above the headings are skipped. Volumes are whole "
+        "numbers ≥ 0 (thousands may be separated by a space: `1 234`) and are summed per "
+        "code. Every problem in the file is reported at once (row, column, value, message) "
+        "and then nothing is stored. Codes the taxa does not have are kept: the deviation "
+        "analysis reports them."
+    ),
+    responses={
+        **ERROR_RESPONSES,
+        413: {"model": ErrorOut, "description": "File, rows or unpacked XLSX over the limit"},
+        415: {"model": ErrorOut, "description": "Not a CSV/XLSX, or not what its name says"},
+        422: {"model": ErrorOut, "description": "Every problem in the file; nothing stored"},
+    },
+)
+def upload_volumes(
+    request: Request,
+    file: Annotated[UploadFile, File(description="Volumes as .csv or .xlsx")],
+    name: Annotated[str, Form(min_length=1, max_length=200,
+                              examples=["Debiterade åtgärder 2024 (T4)"])],
+    owner: Annotated[str, Form(min_length=1, max_length=100)] = DEFAULT_OWNER,
+    key: KeyView = Depends(caller("write")),
+) -> Response:
+    config = settings(request)
+    content = file.file.read(config.max_upload_bytes + 1)
+    if len(content) > config.max_upload_bytes:
+        raise PayloadTooLarge(f"the file is larger than {config.max_upload_bytes} bytes")
+    limits = Limits(config.max_rows, config.max_xlsx_uncompressed_bytes)
+    with transaction(engine(request)) as session:
+        stored, validation = import_volumes(
+            session, content=content, filename=file.filename or "", owner=owner, name=name,
+            actor=actor_of(key), limits=limits,
+        )
+        body = VolumeImportOut(
+            **VolumeSetOut.of(stored, len(validation.totals),
+                              validation.total_volume).model_dump(),
+            warnings=[Problem(**finding_json(w)) for w in validation.warnings],  # type: ignore[arg-type]
+        )
+    return Response(body.model_dump_json(), status_code=201, media_type="application/json")
+
+
+@router.get("/v1/volumes", response_model=list[VolumeSetOut], responses=ERROR_RESPONSES,
+            summary="Every stored volume set, newest first")
+def list_volumes(
+    request: Request, _key: KeyView = Depends(caller("report"))
+) -> list[VolumeSetOut]:
+    with Session(engine(request)) as session:
+        sets = session.exec(select(VolumeSet).order_by(col(VolumeSet.id).desc())).all()
+        totals = totals_by_set(session)
+        return [VolumeSetOut.of(v, *totals.get(v.id or 0, (0, 0))) for v in sets]
+
+
+@router.get("/v1/volumes/{volume_set_id}", response_model=VolumeSetDetail,
+            responses={**ERROR_RESPONSES, **VOLUME_NOT_FOUND},
+            summary="One volume set with its volume per code")
+def read_volumes(
+    volume_set_id: int, request: Request, _key: KeyView = Depends(caller("report"))
+) -> VolumeSetDetail:
+    with Session(engine(request)) as session:
+        stored = get_volume_set(session, volume_set_id)
+        volumes = volumes_of(session, volume_set_id)
+        return VolumeSetDetail(
+            **VolumeSetOut.of(stored, len(volumes), sum(volumes.values())).model_dump(),
+            volumes=[CodeVolume(code=c, volume=v) for c, v in volumes.items()],
+        )
+
+
+@router.post(
+    "/v1/schedules/{schedule_id}/deviation",
+    response_model=DeviationOut,
+    summary="The 7 % rule: how far the taxa's revenue deviates from the referenspris list's",
+    description=(
+        "Principle 2 of the 2025 pricing principles: Σ volume × FTV price against Σ volume × "
+        "referenspris over the extern items with a referenspris and a volume may deviate at "
+        "most `limit_percent` (7). Answers the total (deviation, within, headroom in kronor, "
+        "the uniform price change that lands on the limit), the same per category, per "
+        "åtgärdsgrupp and without the utbytesåtgärder, every item's contribution (largest "
+        "first), how many items are priced above, at and below the referenspris, everything "
+        "left out with its revenue, volumes for codes the schedule does not have, and the "
+        "volume-weighted change of referenspris and FTV price since the previous schedule. "
+        "Percentages are shown with two decimals; `exact` gives them unrounded."
+    ),
+    responses={
+        **ERROR_RESPONSES,
+        404: {"model": ErrorOut, "description": "No schedule or volume set with that id"},
+        422: {"model": ErrorOut, "description": "Neither or both of volumes_id and volumes; "
+              "a negative or fractional volume"},
+    },
+)
+def deviation(
+    schedule_id: int,
+    body: DeviationIn,
+    request: Request,
+    _key: KeyView = Depends(caller("report")),
+) -> DeviationOut:
+    with Session(engine(request)) as session:
+        schedule = get_schedule(session, schedule_id)
+        if body.volumes_id is not None:
+            stored = get_volume_set(session, body.volumes_id)
+            volumes = volumes_of(session, body.volumes_id)
+            source = VolumesRef(id=stored.id, name=stored.name,
+                                source_filename=stored.source_filename,
+                                sha256=stored.source_sha256, codes=len(volumes),
+                                total_volume=sum(volumes.values()))
+        else:
+            assert body.volumes is not None
+            volumes = dict(body.volumes)
+            source = VolumesRef(id=None, name=None, source_filename=None, sha256=None,
+                                codes=len(volumes), total_volume=sum(volumes.values()))
+        analysis, previous = run_deviation(session, schedule, volumes, body.limit_percent,
+                                           body.previous_id)
+        return DeviationOut.of(analysis, _ref(schedule), source,
+                               None if previous is None else _ref(previous), body.top)

@@ -1,0 +1,225 @@
+"""Patient cost quotes for clinic systems: ``POST /v1/quotes``, served from memory.
+
+The subsidy rule sets and the jour windows are read once at start-up (this router's lifespan;
+a broken file stops the start), prices come from the in-memory snapshot: no query per request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Body, Depends, FastAPI
+
+from app.config import DEFAULT_OWNER
+from app.deps import caller, snapshot
+from app.errors import ERROR_RESPONSES
+from app.quotes import REQUEST_EXAMPLE, QuoteIn, QuoteOut, run_quote
+from app.schemas import ErrorOut
+from app.snapshot import KeyView, Snapshot
+from app.subsidy_data import load_jour_windows, load_rule_sets
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+@asynccontextmanager
+async def _load_data(_app: FastAPI) -> AsyncIterator[None]:
+    load_rule_sets()
+    load_jour_windows()
+    yield
+
+
+router = APIRouter(prefix="/v1/quotes", tags=["quotes"], lifespan=_load_data)
+
+EXAMPLES: dict[str, Any] = {
+    "2025": {
+        "summary": "101 + 2×121 + 701 in an open period (2025 rules)",
+        "value": REQUEST_EXAMPLE,
+    },
+    "67+": {
+        "summary": "A patient aged 70 in 2026: the 67+ rule (tiotandvård) and its limits",
+        "value": {
+            "patient": {"birth_date": "1956-04-02", "atb_available": "600.00", "period": None},
+            "lines": [
+                {"code": "101", "date": "2026-02-10"},
+                {"code": "342", "date": "2026-02-10"},
+                {"code": "701", "date": "2026-02-10", "tooth_position": 2},
+            ],
+        },
+    },
+    "jour": {
+        "summary": "Lines given as instants: julafton evening is jourtid",
+        "value": {
+            "patient": {
+                "birth_date": "1980-05-10",
+                "period": {"start": "2025-01-10", "counted": "3000.00"},
+            },
+            "lines": [
+                {"code": "301", "at": "2025-12-24T19:30:00+01:00"},
+                {"code": "301", "at": "2025-12-22T10:00:00+01:00"},
+            ],
+        },
+    },
+}
+
+RESPONSE_EXAMPLE: dict[str, Any] = {
+    "owner": "region-jonkoping",
+    "lines": [
+        {
+            "index": 0,
+            "code": "101",
+            "quantity": 1,
+            "date": "2025-03-10",
+            "variant": "normal",
+            "at": None,
+            "schedule_id": 1,
+            "rule": "hkskydd",
+            "rule_set": "2025",
+            "price": "1100.00",
+            "reference_price": "1015.00",
+            "reference_code": "101",
+            "basis": "715.00",
+            "counted": "715.00",
+            "atb": "300.00",
+            "stb": "0.00",
+            "state": "107.50",
+            "state_by_rule": {"hkskydd_50": "107.50"},
+            "region": "0.00",
+            "patient": "692.50",
+            "period_start": "2025-01-15",
+            "period_counted_after": "3215.00",
+            "notes": [
+                "price 1 100.00 above reference 1 015.00: the patient pays the difference 85.00"
+            ],
+        },
+        {
+            "index": 1,
+            "code": "121",
+            "quantity": 2,
+            "date": "2025-03-10",
+            "variant": "normal",
+            "at": None,
+            "schedule_id": 1,
+            "rule": "hkskydd",
+            "rule_set": "2025",
+            "price": "160.00",
+            "reference_price": "140.00",
+            "reference_code": "121",
+            "basis": "140.00",
+            "counted": "140.00",
+            "atb": "0.00",
+            "stb": "0.00",
+            "state": "70.00",
+            "state_by_rule": {"hkskydd_50": "70.00"},
+            "region": "0.00",
+            "patient": "90.00",
+            "period_start": "2025-01-15",
+            "period_counted_after": "3355.00",
+            "notes": ["price 160.00 above reference 140.00: the patient pays the difference 20.00"],
+        },
+        {
+            "index": 2,
+            "code": "701",
+            "quantity": 1,
+            "date": "2025-03-10",
+            "variant": "normal",
+            "at": None,
+            "schedule_id": 1,
+            "rule": "hkskydd",
+            "rule_set": "2025",
+            "price": "785.00",
+            "reference_price": "720.00",
+            "reference_code": "701",
+            "basis": "720.00",
+            "counted": "720.00",
+            "atb": "0.00",
+            "stb": "0.00",
+            "state": "360.00",
+            "state_by_rule": {"hkskydd_50": "360.00"},
+            "region": "0.00",
+            "patient": "425.00",
+            "period_start": "2025-01-15",
+            "period_counted_after": "4075.00",
+            "notes": ["price 785.00 above reference 720.00: the patient pays the difference 65.00"],
+        },
+    ],
+    "totals": {
+        "price": "2045.00",
+        "state": "537.50",
+        "atb": "300.00",
+        "stb": "0.00",
+        "region": "0.00",
+        "patient": "1207.50",
+    },
+    "period_after": {"start": "2025-01-15", "counted": "4075.00"},
+    "atb_remaining": "0.00",
+    "stb_used_after": "0.00",
+    "stb_half_year_start": "2025-01-01",
+    "patient_after": {
+        "birth_date": "1980-05-10",
+        "stb_eligible": False,
+        "atb_available": "0.00",
+        "period": {"start": "2025-01-15", "counted": "4075.00"},
+        "stb_used_this_half_year": "0.00",
+        "stb_half_year_start": "2025-01-01",
+    },
+    "rule_sets": [
+        {
+            "id": "2025",
+            "valid_from": "2025-01-01",
+            "valid_to": "2025-12-31",
+            "description": "Statligt tandvårdsstöd from 2025-01-01: free care through "
+            "the year the patient turns 19, state support (and ATB) from the year they "
+            "turn 20.",
+        }
+    ],
+    "notes": [],
+}
+
+INVALID: dict[int | str, dict[str, Any]] = {
+    422: {
+        "model": ErrorOut,
+        "description": "Bad input, with the field named: `field` (e.g. `lines[0].code`, "
+        "`lines[0].date`, `patient.period.start`, `patient.birth_date`) for an unknown code, "
+        "a date no taxa or rule set covers, a period starting after a line; `problems[].field` "
+        "(e.g. `body.lines.0.quantity`) for a malformed request: negative or float amounts, "
+        "quantity < 1, an `at` without UTC offset, both `at` and `date`",
+    }
+}
+
+
+@router.post(
+    "",
+    response_model=QuoteOut,
+    summary="What the patient, the state, ATB/STB and the region pay for a treatment",
+    description=(
+        "Estimates the bill a clinic gives the patient under the state dental support "
+        "(högkostnadsskydd, ATB, STB, free care by age, from 2026 the 67+ rule), with the "
+        "patient's state from Försäkringskassan as input. Each line is priced from the taxa in "
+        "force on its date (jour lines from the jour taxa; the referenspris always from the "
+        "normal taxa). `patient_after` is the patient's state after the quote, in the "
+        "request's shape: send it with the next part of a treatment and the figures are those "
+        "of one quote. Needs permission `quote` (roles clinic, admin)."
+    ),
+    responses={
+        200: {"content": {"application/json": {"example": RESPONSE_EXAMPLE}}},
+        **ERROR_RESPONSES,
+        **INVALID,
+    },
+)
+def post_quote(
+    body: Annotated[QuoteIn, Body(openapi_examples=EXAMPLES)],
+    snap: Snapshot = Depends(snapshot),
+    _key: KeyView = Depends(caller("quote")),
+) -> QuoteOut:
+    return run_quote(
+        body,
+        snap,
+        load_rule_sets(),
+        load_jour_windows(),
+        today=dt.datetime.now(STOCKHOLM).date(),
+        default_owner=DEFAULT_OWNER,
+    )

@@ -1,0 +1,68 @@
+"""The quote's data files, read once per process: subsidy rule sets and the jour windows.
+
+``data/subsidy/*.json`` (one rule set per period, see its README) are validated with
+:func:`pricing.subsidy_rules.rule_set_from_mapping` and checked not to overlap; the jour windows
+(``data/jour/windows-default.json``) decide whether a quote line given as an instant (``at``) is
+jourtid. Both loaders are cached: the quote router's lifespan calls them at start-up, so a broken
+file stops the service from starting (:class:`DataFileError` names the file and the bad value)
+instead of failing the first quote.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from app.config import DATA_DIR
+from pricing.jourtid import JourWindows, JourWindowsError, jour_windows_from_mapping
+from pricing.subsidy_rules import (
+    RuleSet,
+    RuleSetDataError,
+    check_rule_sets,
+    rule_set_from_mapping,
+)
+
+SUBSIDY_DIR = DATA_DIR / "subsidy"
+JOUR_WINDOWS_FILE = DATA_DIR / "jour" / "windows-default.json"
+
+
+class DataFileError(RuntimeError):
+    """A data file the service cannot start with (a server fault, never a 4xx)."""
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataFileError(f"{path}: cannot read it as JSON: {exc}") from exc
+
+
+@lru_cache(maxsize=4)
+def load_rule_sets(directory: Path | None = None) -> tuple[RuleSet, ...]:
+    """Every rule set in ``directory`` (default ``data/subsidy``), ordered by validity."""
+    directory = directory or SUBSIDY_DIR
+    paths = sorted(directory.glob("*.json"))
+    if not paths:
+        raise DataFileError(f"{directory}: no subsidy rule set (*.json) found")
+    rule_sets: list[RuleSet] = []
+    for path in paths:
+        try:
+            rule_sets.append(rule_set_from_mapping(_read_json(path)))  # type: ignore[arg-type]
+        except RuleSetDataError as exc:
+            raise DataFileError(f"{path}: {exc}") from exc
+    try:
+        check_rule_sets(rule_sets)
+    except RuleSetDataError as exc:
+        raise DataFileError(f"{directory}: {exc}") from exc
+    return tuple(sorted(rule_sets, key=lambda rule_set: rule_set.valid_from))
+
+
+@lru_cache(maxsize=4)
+def load_jour_windows(path: Path | None = None) -> JourWindows:
+    """The jour windows in ``path`` (default ``data/jour/windows-default.json``)."""
+    path = path or JOUR_WINDOWS_FILE
+    try:
+        return jour_windows_from_mapping(_read_json(path))  # type: ignore[arg-type]
+    except JourWindowsError as exc:
+        raise DataFileError(f"{path}: {exc}") from exc

@@ -1,0 +1,141 @@
+"""Volume files (billed åtgärder per code): read, validate, store a volume set or nothing.
+
+Shared by ``POST /v1/volumes``, ``taxa volumes import`` and ``taxa deviation`` (which reads the
+bundled example file without storing it). The file layer is the taxa import's
+(:func:`app.spreadsheet.read_sheet`), so the same files are refused the same way; the rows are
+judged by :mod:`pricing.volumes`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import replace
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.config import DATA_DIR
+from app.errors import FileRejected, NotFound
+from app.imports import finding_json
+from app.models import VolumeEntry, VolumeSet
+from app.schedules import audit, now
+from app.spreadsheet import Limits, read_sheet
+from pricing.taxa_validation import Finding, RawRow, Severity
+from pricing.volumes import (
+    VOLUME_DISPLAY_NAMES,
+    VolumeValidation,
+    map_volume_headings,
+    validate_volume_rows,
+)
+
+EXAMPLE_VOLUMES = DATA_DIR / "volumes" / "example-invented-region-jonkoping-2025.csv"
+
+
+def _looks_like_header(cells: Sequence[str]) -> bool:
+    mapping, _, _ = map_volume_headings(cells)
+    return {"code", "volume"} <= set(mapping.values())
+
+
+def parse_volume_file(content: bytes, filename: str, limits: Limits) -> VolumeValidation:
+    """Every finding about the file; raises only for what is not a readable spreadsheet.
+
+    Title or comment rows above the headings are skipped (the first row, among the first 20,
+    whose headings name a code and a volume column is the heading row). A column the service
+    does not read is a warning, not an error.
+    """
+    sheet = read_sheet(content, filename, limits, _looks_like_header)
+    if not sheet.headings:
+        return VolumeValidation({}, (Finding(None, None, None, "the file is empty"),), 0, (), ())
+    mapping, missing, unknown = map_volume_headings(sheet.headings)
+    if missing:
+        problems = tuple(
+            Finding(sheet.header_row, VOLUME_DISPLAY_NAMES[c], None,
+                    f"missing column {VOLUME_DISPLAY_NAMES[c]!r} (or {c!r})")
+            for c in missing
+        )
+        return VolumeValidation({}, problems, 0, (), ())
+    names = {column: sheet.headings[index] for index, column in mapping.items()}
+    rows = [
+        RawRow(
+            row=number,
+            cells={column: cells[index] if index < len(cells) else None
+                   for index, column in mapping.items()},
+        )
+        for number, cells in sheet.rows
+    ]
+    result = validate_volume_rows(rows, names)
+    ignored = tuple(
+        Finding(sheet.header_row, heading, None, "column not used (the service reads Åtgärd, "
+                "Volym, Klinik and Patientkategori)", Severity.WARNING)
+        for heading in unknown
+    )
+    return replace(result, findings=ignored + result.findings)
+
+
+def rejected(validation: VolumeValidation, filename: str) -> FileRejected:
+    return FileRejected(
+        f"{len(validation.errors)} problem(s) in {filename!r}; nothing was stored",
+        problems=[finding_json(f) for f in validation.errors],
+        warnings=[finding_json(f) for f in validation.warnings],
+    )
+
+
+def import_volumes(
+    session: Session,
+    *,
+    content: bytes,
+    filename: str,
+    owner: str,
+    name: str,
+    actor: str,
+    limits: Limits,
+) -> tuple[VolumeSet, VolumeValidation]:
+    """Validate the whole file and store it as one volume set, or raise :class:`FileRejected`."""
+    sha256 = hashlib.sha256(content).hexdigest()
+    validation = parse_volume_file(content, filename, limits)
+    if not validation.ok:
+        raise rejected(validation, filename)
+    volume_set = VolumeSet(
+        owner=owner, name=name, source_filename=filename, source_sha256=sha256,
+        imported_by=actor, imported_at=now(), row_count=validation.row_count,
+        clinics=list(validation.clinics), patient_categories=list(validation.patient_categories),
+    )
+    session.add(volume_set)
+    session.flush()
+    assert volume_set.id is not None
+    session.add_all(
+        VolumeEntry(volume_set_id=volume_set.id, code=code, volume=volume)
+        for code, volume in validation.totals.items()
+    )
+    session.flush()
+    audit(session, actor=actor, action="import_volumes", target=f"volume_set:{volume_set.id}",
+          sha256=sha256, filename=filename, owner=owner, name=name,
+          rows=validation.row_count, codes=len(validation.totals),
+          total_volume=validation.total_volume, warnings=len(validation.warnings))
+    return volume_set, validation
+
+
+def get_volume_set(session: Session, volume_set_id: int) -> VolumeSet:
+    found = session.get(VolumeSet, volume_set_id)
+    if found is None:
+        raise NotFound(f"no volume set with id {volume_set_id}")
+    return found
+
+
+def volumes_of(session: Session, volume_set_id: int) -> dict[str, int]:
+    """The summed volume per code of a stored set, in the order the file had them."""
+    rows = session.exec(
+        select(VolumeEntry).where(VolumeEntry.volume_set_id == volume_set_id)
+        .order_by(col(VolumeEntry.id))
+    ).all()
+    return {row.code: row.volume for row in rows}
+
+
+def totals_by_set(session: Session) -> dict[int, tuple[int, int]]:
+    """(codes, total volume) of every stored set, in one query."""
+    rows = session.exec(  # type: ignore[call-overload]
+        select(VolumeEntry.volume_set_id, func.count(), func.sum(VolumeEntry.volume))
+        .group_by(col(VolumeEntry.volume_set_id))
+    ).all()
+    return {set_id: (codes, int(total or 0)) for set_id, codes, total in rows}
