@@ -6,14 +6,15 @@ FROM python:3.11-slim AS base
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    MPLCONFIGDIR=/tmp/matplotlib
 
 WORKDIR /srv/taxa
 
 # WeasyPrint (the board's PDF report) needs Pango and a font; tzdata for Europe/Stockholm.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
-       fonts-dejavu-core tzdata \
+       libharfbuzz-subset0 fonts-dejavu-core tzdata \
     && rm -rf /var/lib/apt/lists/*
 
 # Pinned dependencies first, so a code change does not reinstall them.

@@ -8,7 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from app import cli_analysis, cli_quote
+from app import cli_analysis, cli_quote, cli_report
 from app.config import DEFAULT_OWNER, REPO_ROOT, Settings
 from app.errors import AppError
 from app.spreadsheet import Limits
@@ -211,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_keys_create)
     cli_quote.register(sub)
     cli_analysis.register(sub)
+    cli_report.register(sub)
     return parser
 
 

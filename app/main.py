@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from app import errors
 from app.config import Settings
 from app.db import make_engine
-from app.routes import admin, analysis, jour, procedures, quotes, schedules
+from app.routes import admin, analysis, jour, procedures, quotes, report, schedules
 from app.snapshot import SnapshotCache
 
 DESCRIPTION = """
@@ -45,4 +45,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(jour.router)
     app.include_router(analysis.router)
     app.include_router(quotes.router)
+    app.include_router(report.router)
     return app

@@ -218,6 +218,61 @@ def quotes(server: Server, args: argparse.Namespace) -> list[Row]:
     ]
 
 
+@scenario
+def board_report(server: Server, args: argparse.Namespace) -> list[Row]:
+    """The board's report of the bundled 2025 taxa (410 items) with the example volumes: the
+    figures composed from the database, each format rendered in process, and the PDF over
+    HTTP (GET /v1/schedules/{id}/report?format=pdf&example_volumes=true)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    import httpx
+    from sqlmodel import Session
+
+    from app.config import DEFAULT_OWNER
+    from app.db import make_engine
+    from app.report.data import build_report_data, example_volumes
+    from app.report.formats import ReportFormat, render
+    from app.schedules import in_force
+    from app.spreadsheet import Limits
+    from pricing.taxa import Variant
+
+    volumes, source = example_volumes(Limits(20_000, 50 * 1024 * 1024))
+    engine = make_engine(server.database_url)
+    with Session(engine) as session:
+        schedule = in_force(session, DEFAULT_OWNER, Variant.NORMAL, dt.date(2025, 6, 1))
+        assert schedule is not None and schedule.id is not None
+        schedule_id = schedule.id
+
+    def compose() -> object:
+        with Session(engine) as session:
+            return build_report_data(session, schedule_id, volumes, source, previous_id=None,
+                                     limit_percent=Decimal(7),
+                                     generated_at=dt.datetime(2026, 1, 1, 12, 0))
+
+    data = compose()
+    runs = max(3, args.runs // 5)
+    items = f"{len(data.items)} items, {runs} runs"  # type: ignore[attr-defined]
+    rows = [Row("report: figures composed from the database", *timed(compose, runs), note=items)]
+    for fmt in ReportFormat:
+        size = len(render(data, fmt).content)  # type: ignore[arg-type]
+        rows.append(Row(f"report: {fmt.value.upper()} rendered in process",
+                        *timed(lambda fmt=fmt: render(data, fmt), runs),  # type: ignore[misc]
+                        note=f"{items}, {size // 1024} KiB"))
+
+    def get_pdf() -> None:
+        response = httpx.get(
+            f"{server.url}/v1/schedules/{schedule_id}/report",
+            params={"format": "pdf", "example_volumes": "true"},
+            headers={"Authorization": f"Bearer {server.admin_key}"}, timeout=60)
+        response.raise_for_status()
+
+    rows.append(Row("GET /v1/schedules/{id}/report?format=pdf (whole request)",
+                    *timed(get_pdf, runs), note=items))
+    engine.dispose()
+    return rows
+
+
 def markdown(rows: list[Row]) -> str:
     lines = ["| scenario | throughput /s | p50 ms | p99 ms | × baseline | note |",
              "|---|---:|---:|---:|---:|---|"]

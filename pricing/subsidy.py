@@ -588,16 +588,15 @@ class _Engine:
         self, p: _Prepared, tio: TioTandvard, unit_price: Decimal, unit_reference: Decimal
     ) -> str | None:
         """Why the 67+ rule does not apply to the line, or None if it does."""
-        rule_set, code = p.rule_set, p.line.code
-        for entry in tio.excluded:
-            if entry.value.contains(code):
-                self.use(rule_set, "tiotandvard.scope.excluded", entry)
-                return f"code outside the 67+ rule's scope (excluded: {entry.value})"
-        included = next((e for e in tio.included if e.value.contains(code)), None)
+        rule_set, scope = p.rule_set, tio.scope(p.line.code)
+        if scope.excluded is not None:
+            self.use(rule_set, "tiotandvard.scope.excluded", scope.excluded)
+            return f"code outside the 67+ rule's scope (excluded: {scope.excluded.value})"
+        included = scope.included
         if included is None:
             return "code not in the 67+ rule's scope"
         self.use(rule_set, "tiotandvard.scope.included", included)
-        limited = next((e for e in tio.position_limited if e.value.contains(code)), None)
+        limited = scope.position_limited
         if limited is not None:
             self.use(rule_set, "tiotandvard.scope.position_limited", limited)
             self.use(rule_set, "tiotandvard.scope.max_tooth_position", tio.max_tooth_position)

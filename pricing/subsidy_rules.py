@@ -148,6 +148,35 @@ class TioTandvard:
     position_limited: tuple[Sourced[CodeRange], ...]
     max_tooth_position: Sourced[int]
 
+    def scope(self, code: str) -> TioScope:
+        """Where ``code`` falls: an excluded range wins over an included one; a position limit
+        is looked up only for an included code. The one reading of the scope, used by the quote
+        engine and the board's report alike."""
+        excluded = next((e for e in self.excluded if e.value.contains(code)), None)
+        if excluded is not None:
+            return TioScope(excluded=excluded, included=None, position_limited=None)
+        included = next((e for e in self.included if e.value.contains(code)), None)
+        limited = None
+        if included is not None:
+            limited = next((e for e in self.position_limited if e.value.contains(code)), None)
+        return TioScope(excluded=None, included=included, position_limited=limited)
+
+
+@dataclass(frozen=True)
+class TioScope:
+    """The scope entries that decide whether a code is in the 67+ rule (see
+    :meth:`TioTandvard.scope`). ``position_limited`` is set for an included code that is covered
+    only up to ``max_tooth_position``."""
+
+    excluded: Sourced[CodeRange] | None
+    included: Sourced[CodeRange] | None
+    position_limited: Sourced[CodeRange] | None
+
+    @property
+    def in_scope(self) -> bool:
+        """In scope (on some tooth position): included and not excluded."""
+        return self.excluded is None and self.included is not None
+
 
 @dataclass(frozen=True)
 class RuleSet:
