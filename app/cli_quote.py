@@ -27,9 +27,10 @@ def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
     from sqlmodel import Session
 
     from app.db import make_engine
+    from app.jour_config import jour_config
     from app.quotes import QuoteIn, run_quote
     from app.snapshot import load_snapshot
-    from app.subsidy_data import load_jour_windows, load_rule_sets
+    from app.subsidy_data import load_rule_sets
 
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
@@ -54,7 +55,7 @@ def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
         body,
         snap,
         load_rule_sets(),
-        load_jour_windows(),
+        jour_config(),
         today=dt.datetime.now(ZoneInfo(STOCKHOLM)).date(),
         default_owner=DEFAULT_OWNER,
     )  # bad input raises a PricingError/AppError: app.cli.main prints it and exits 1

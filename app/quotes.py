@@ -29,10 +29,9 @@ from pydantic import (
 )
 
 from app.errors import InvalidInput
-from app.jour_calendar import is_jourtid_in_sweden
+from app.jour_config import JourConfig, variant_at
 from app.snapshot import Snapshot
 from pricing.errors import NoRuleSet
-from pricing.jourtid import JourWindows, local_time
 from pricing.subsidy import (
     LineResult,
     PatientState,
@@ -124,7 +123,8 @@ class LineIn(_In):
         None,
         description="Instead of date/variant: the instant of treatment with its UTC offset. The "
         "date is then the local date in Europe/Stockholm, and the variant jour when the instant "
-        "is jourtid under the jour windows (data/jour/windows-default.json)",
+        "is jourtid under the owner's jour windows (data/jour/windows-<owner>.json, else "
+        "windows-default.json); the line's notes say why",
         examples=["2025-12-24T19:30:00+01:00"],
     )
     specialist_referral: StrictBool = Field(
@@ -291,15 +291,18 @@ def taxa_resolver(snap: Snapshot, owner: str) -> TaxaResolver:
     return resolve
 
 
-def _line(index: int, line: LineIn, windows: JourWindows) -> tuple[QuoteLine, str | None]:
-    """The engine's line, and the note on how an instant was read."""
+def _line(
+    index: int, line: LineIn, jour: JourConfig, owner: str
+) -> tuple[QuoteLine, str | None]:
+    """The engine's line, and the note on how an instant was read (the owner's jour windows)."""
     note = None
     if line.at is not None:
-        local = local_time(line.at, windows)
-        jour = is_jourtid_in_sweden(line.at, windows)
-        day, variant = local.date(), Variant.JOUR if jour else Variant.NORMAL
-        note = f"at {line.at.isoformat()} is {local:%Y-%m-%d %H:%M} in {windows.timezone}: " + (
-            "jourtid under the jour windows: jour taxa" if jour else "normal time: normal taxa"
+        decided = variant_at(jour, owner, line.at)
+        local = decided.decision.local
+        day, variant = decided.decision.local_date, decided.variant
+        note = (
+            f"at {line.at.isoformat()} is {local:%Y-%m-%d %H:%M} local time: {decided.reason} "
+            f"({decided.windows_file}): {variant.value} taxa"
         )
     else:
         assert line.date is not None
@@ -332,16 +335,19 @@ def _patient(p: PatientIn) -> PatientState:
     )
 
 
-def engine_input(body: QuoteIn, windows: JourWindows) -> tuple[PatientState, list[QuoteLine]]:
-    """The engine's patient and lines for ``body`` (instants read with ``windows``)."""
-    return _patient(body.patient), [_line(i, line, windows)[0] for i, line in enumerate(body.lines)]
+def engine_input(
+    body: QuoteIn, jour: JourConfig, owner: str
+) -> tuple[PatientState, list[QuoteLine]]:
+    """The engine's patient and lines for ``body`` (instants read with the owner's windows)."""
+    lines = [_line(i, line, jour, owner)[0] for i, line in enumerate(body.lines)]
+    return _patient(body.patient), lines
 
 
 def run_quote(
     body: QuoteIn,
     snap: Snapshot,
     rule_sets: Sequence[RuleSet],
-    windows: JourWindows,
+    jour: JourConfig,
     today: dt.date,
     default_owner: str,
 ) -> QuoteOut:
@@ -357,7 +363,7 @@ def run_quote(
             "patient.birth_date",
             f"{body.patient.birth_date.isoformat()} is in the future (today is {today})",
         )
-    converted = [_line(i, line, windows) for i, line in enumerate(body.lines)]
+    converted = [_line(i, line, jour, owner) for i, line in enumerate(body.lines)]
     try:
         result = quote(
             _patient(body.patient),

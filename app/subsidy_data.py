@@ -1,11 +1,10 @@
-"""The quote's data files, read once per process: subsidy rule sets and the jour windows.
+"""The subsidy rule sets, read once per process.
 
 ``data/subsidy/*.json`` (one rule set per period, see its README) are validated with
-:func:`pricing.subsidy_rules.rule_set_from_mapping` and checked not to overlap; the jour windows
-(``data/jour/windows-default.json``) decide whether a quote line given as an instant (``at``) is
-jourtid. Both loaders are cached: the quote router's lifespan calls them at start-up, so a broken
-file stops the service from starting (:class:`DataFileError` names the file and the bad value)
-instead of failing the first quote.
+:func:`pricing.subsidy_rules.rule_set_from_mapping` and checked not to overlap. The loader is
+cached: the quote router's lifespan calls it at start-up, so a broken file stops the service
+from starting (:class:`DataFileError` names the file and the bad value) instead of failing the
+first quote. Jour windows come from :mod:`app.jour_config`, shared with the lookups.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from app.config import DATA_DIR
-from pricing.jourtid import JourWindows, JourWindowsError, jour_windows_from_mapping
 from pricing.subsidy_rules import (
     RuleSet,
     RuleSetDataError,
@@ -24,7 +22,6 @@ from pricing.subsidy_rules import (
 )
 
 SUBSIDY_DIR = DATA_DIR / "subsidy"
-JOUR_WINDOWS_FILE = DATA_DIR / "jour" / "windows-default.json"
 
 
 class DataFileError(RuntimeError):
@@ -56,13 +53,3 @@ def load_rule_sets(directory: Path | None = None) -> tuple[RuleSet, ...]:
     except RuleSetDataError as exc:
         raise DataFileError(f"{directory}: {exc}") from exc
     return tuple(sorted(rule_sets, key=lambda rule_set: rule_set.valid_from))
-
-
-@lru_cache(maxsize=4)
-def load_jour_windows(path: Path | None = None) -> JourWindows:
-    """The jour windows in ``path`` (default ``data/jour/windows-default.json``)."""
-    path = path or JOUR_WINDOWS_FILE
-    try:
-        return jour_windows_from_mapping(_read_json(path))  # type: ignore[arg-type]
-    except JourWindowsError as exc:
-        raise DataFileError(f"{path}: {exc}") from exc

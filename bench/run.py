@@ -187,9 +187,10 @@ def quotes(server: Server, args: argparse.Namespace) -> list[Row]:
 
     from app.config import DEFAULT_OWNER
     from app.db import make_engine
+    from app.jour_config import jour_config
     from app.quotes import QuoteIn, engine_input, run_quote, taxa_resolver
     from app.snapshot import load_snapshot
-    from app.subsidy_data import load_jour_windows, load_rule_sets
+    from app.subsidy_data import load_rule_sets
     from pricing.subsidy import quote
 
     script = REPO / "bench" / "quote.lua"
@@ -202,12 +203,12 @@ def quotes(server: Server, args: argparse.Namespace) -> list[Row]:
     with Session(engine) as session:
         snap = load_snapshot(session)
     engine.dispose()
-    rule_sets, windows = load_rule_sets(), load_jour_windows()
-    patient, quote_lines = engine_input(body, windows)
+    rule_sets, jour = load_rule_sets(), jour_config()
+    patient, quote_lines = engine_input(body, jour, DEFAULT_OWNER)
     resolve = taxa_resolver(snap, DEFAULT_OWNER)
     runs = args.runs * 100
     core = timed(lambda: quote(patient, quote_lines, resolve, rule_sets), runs)
-    app_layer = timed(lambda: run_quote(body, snap, rule_sets, windows, dt.date(2026, 1, 1),
+    app_layer = timed(lambda: run_quote(body, snap, rule_sets, jour, dt.date(2026, 1, 1),
                                         DEFAULT_OWNER).model_dump_json(), runs)
     return [
         Row("GET /health (baseline, quote run)", *base, ratio_to_baseline=1.0),

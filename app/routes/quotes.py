@@ -17,10 +17,11 @@ from fastapi import APIRouter, Body, Depends, FastAPI
 from app.config import DEFAULT_OWNER
 from app.deps import caller, snapshot
 from app.errors import ERROR_RESPONSES
+from app.jour_config import jour_config
 from app.quotes import REQUEST_EXAMPLE, QuoteIn, QuoteOut, run_quote
 from app.schemas import ErrorOut
 from app.snapshot import KeyView, Snapshot
-from app.subsidy_data import load_jour_windows, load_rule_sets
+from app.subsidy_data import load_rule_sets
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -28,7 +29,7 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 @asynccontextmanager
 async def _load_data(_app: FastAPI) -> AsyncIterator[None]:
     load_rule_sets()
-    load_jour_windows()
+    jour_config()
     yield
 
 
@@ -219,7 +220,7 @@ def post_quote(
         body,
         snap,
         load_rule_sets(),
-        load_jour_windows(),
+        jour_config(),
         today=dt.datetime.now(STOCKHOLM).date(),
         default_owner=DEFAULT_OWNER,
     )

@@ -235,8 +235,9 @@ def test_lines_given_as_instants_are_jour_or_normal_by_the_jour_windows(
     assert (julafton["index"], julafton["date"], julafton["variant"]) == (0, "2025-12-24", "jour")
     assert julafton["schedule_id"] == bundled[1]
     assert julafton["at"] == "2025-12-24T19:30:00+01:00"
-    assert julafton["notes"][0] == ("at 2025-12-24T19:30:00+01:00 is 2025-12-24 19:30 in "
-                                    "Europe/Stockholm: jourtid under the jour windows: jour taxa")
+    assert julafton["notes"][0] == ("at 2025-12-24T19:30:00+01:00 is 2025-12-24 19:30 local "
+                                    "time: julafton: jourtid all day (windows-default.json): "
+                                    "jour taxa")
     assert figures(julafton) == ("775.00", "480.00", "480.00", "0.00", "0.00", "240.00", "0.00",
                                  "535.00")
     # 23:30 UTC on 31 December is 00:30 on 1 January 2026 in Stockholm: a 2026 line (rule set
