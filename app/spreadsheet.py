@@ -97,8 +97,11 @@ def _csv_rows(content: bytes, filename: str, limits: Limits) -> list[tuple[int, 
     if b"\x00" in content:
         raise UnsupportedFile(f"{filename!r} is not a text file (it has NUL bytes)")
     text = _decode(content, filename)
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max((";", ",", "\t"), key=first_line.count)
+    # The separator is the one the headings use; a title row above them may hold stray commas,
+    # so judge by the line with the most separators among the first rows.
+    head = [line for line in text.splitlines()[:HEADER_SEARCH_ROWS] if line.strip()]
+    delimiter = max((";", ",", "\t"), key=lambda d: max((line.count(d) for line in head),
+                                                         default=0))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, list[Cell]]] = []
     try:

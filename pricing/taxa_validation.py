@@ -102,9 +102,16 @@ def normalise_heading(heading: str) -> str:
     return re.sub(r"\d{4}$", "", text)
 
 
-def map_headings(headings: Sequence[str]) -> tuple[dict[int, str], list[str], list[str]]:
-    """Which canonical column each heading is: (index → column, missing columns, unknown ones)."""
-    by_heading = {alias: column for column, aliases in HEADINGS.items() for alias in aliases}
+def map_headings(
+    headings: Sequence[str],
+    known: Mapping[str, tuple[str, ...]] = HEADINGS,
+    required: Sequence[str] = REQUIRED_COLUMNS,
+) -> tuple[dict[int, str], list[str], list[str]]:
+    """Which canonical column each heading is: (index → column, missing columns, unknown ones).
+
+    ``known`` maps each canonical column to its normalised headings; the taxa's by default.
+    """
+    by_heading = {alias: column for column, aliases in known.items() for alias in aliases}
     mapping: dict[int, str] = {}
     unknown: list[str] = []
     for index, heading in enumerate(headings):
@@ -115,7 +122,7 @@ def map_headings(headings: Sequence[str]) -> tuple[dict[int, str], list[str], li
             unknown.append(str(heading))
         else:
             mapping[index] = column
-    missing = [c for c in REQUIRED_COLUMNS if c not in mapping.values()]
+    missing = [c for c in required if c not in mapping.values()]
     return mapping, missing, unknown
 
 

@@ -22,7 +22,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pricing.taxa_validation import CODE_PATTERN, Finding, RawRow, Severity, normalise_heading
+from pricing.taxa_validation import (
+    CODE_PATTERN,
+    Finding,
+    RawRow,
+    Severity,
+    map_headings,
+)
 
 # Canonical column → the normalised headings that mean it (see normalise_heading).
 VOLUME_HEADINGS: dict[str, tuple[str, ...]] = {
@@ -80,19 +86,7 @@ class VolumeValidation:
 
 def map_volume_headings(headings: Sequence[str]) -> tuple[dict[int, str], list[str], list[str]]:
     """Which canonical column each heading is: (index → column, missing columns, unknown ones)."""
-    by_heading = {alias: c for c, aliases in VOLUME_HEADINGS.items() for alias in aliases}
-    mapping: dict[int, str] = {}
-    unknown: list[str] = []
-    for index, heading in enumerate(headings):
-        if heading is None or not str(heading).strip():
-            continue
-        column = by_heading.get(normalise_heading(str(heading)))
-        if column is None or column in mapping.values():
-            unknown.append(str(heading))
-        else:
-            mapping[index] = column
-    missing = [c for c in REQUIRED_VOLUME_COLUMNS if c not in mapping.values()]
-    return mapping, missing, unknown
+    return map_headings(headings, VOLUME_HEADINGS, REQUIRED_VOLUME_COLUMNS)
 
 
 class VolumeCellError(ValueError):
