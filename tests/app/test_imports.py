@@ -376,7 +376,7 @@ def test_xlsx_export_has_numbers_and_neutralised_text(
 def test_a_title_row_with_commas_does_not_fool_the_separator(
     client: TestClient, admin: dict[str, str]
 ) -> None:
-    content = ("Tandvårdstaxa 2026, förslag, version 2\r\n".encode("utf-8")
+    content = ("Tandvårdstaxa 2026, förslag, version 2\r\n".encode()
                + region_csv(GOOD_ROWS[:1], delimiter=";", encoding="utf-8"))
     response = upload(client, admin, content, dry_run="true")
     assert response.status_code == 200, response.text
