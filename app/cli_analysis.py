@@ -59,11 +59,10 @@ def _schedule_in_force(session: Any, owner: str, variant: Variant, on: date) -> 
     return found
 
 
-def _ref(s: Any) -> Any:
+def _schedule_ref(s: Any) -> Any:
     from app.schemas import ScheduleRef
 
-    return ScheduleRef(id=s.id, name=s.name, owner=s.owner, variant=s.variant,
-                       valid_from=s.valid_from, valid_to=s.valid_to)
+    return ScheduleRef.of(s)
 
 
 # --- jour -------------------------------------------------------------------------------------
@@ -116,7 +115,7 @@ def cmd_jour_check(args: argparse.Namespace, settings: Settings) -> int:
             check, base, chosen = run_jour_check(session, jour_config(), schedule, args.base)
     finally:
         engine.dispose()
-    out = JourCheckOut.of(check, _ref(schedule), _ref(base),
+    out = JourCheckOut.of(check, _schedule_ref(schedule), _schedule_ref(base),
                           JourRuleOut.of(chosen.rule, chosen.file))
     if args.json:
         print(out.model_dump_json(indent=2))
@@ -246,8 +245,8 @@ def cmd_deviation(args: argparse.Namespace, settings: Settings) -> int:
                                                args.previous)
     finally:
         engine.dispose()
-    out = DeviationOut.of(analysis, _ref(schedule), source,
-                          None if previous is None else _ref(previous),
+    out = DeviationOut.of(analysis, _schedule_ref(schedule), source,
+                          None if previous is None else _schedule_ref(previous),
                           None if args.json else args.top)
     if args.json:
         print(out.model_dump_json(indent=2))

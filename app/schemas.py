@@ -59,6 +59,12 @@ class ScheduleRef(BaseModel):
     valid_from: date
     valid_to: date | None
 
+    @classmethod
+    def of(cls, s: Schedule) -> ScheduleRef:
+        assert s.id is not None
+        return cls(id=s.id, name=s.name, owner=s.owner, variant=s.variant,
+                   valid_from=s.valid_from, valid_to=s.valid_to)
+
 
 class ScheduleOut(ScheduleRef):
     status: str

@@ -29,7 +29,7 @@ from app.db import transaction
 from app.deps import caller, engine, settings
 from app.errors import ERROR_RESPONSES, PayloadTooLarge
 from app.imports import finding_json
-from app.models import Schedule, VolumeSet
+from app.models import VolumeSet
 from app.schedules import get_schedule
 from app.schemas import ErrorOut, Problem, ScheduleRef
 from app.snapshot import KeyView
@@ -39,12 +39,6 @@ from app.volumes import get_volume_set, import_volumes, totals_by_set, volumes_o
 router = APIRouter(tags=["volumes and deviation"])
 
 VOLUME_NOT_FOUND = {404: {"model": ErrorOut, "description": "No volume set with that id"}}
-
-
-def _ref(s: Schedule) -> ScheduleRef:
-    assert s.id is not None
-    return ScheduleRef(id=s.id, name=s.name, owner=s.owner, variant=s.variant,
-                       valid_from=s.valid_from, valid_to=s.valid_to)
 
 
 @router.post(
@@ -164,5 +158,5 @@ def deviation(
                                 codes=len(volumes), total_volume=sum(volumes.values()))
         analysis, previous = run_deviation(session, schedule, volumes, body.limit_percent,
                                            body.previous_id)
-        return DeviationOut.of(analysis, _ref(schedule), source,
-                               None if previous is None else _ref(previous), body.top)
+        return DeviationOut.of(analysis, ScheduleRef.of(schedule), source,
+                               None if previous is None else ScheduleRef.of(previous), body.top)

@@ -17,7 +17,6 @@ from app.db import transaction
 from app.deps import caller, engine
 from app.errors import ERROR_RESPONSES
 from app.jour_config import jour_config
-from app.models import Schedule
 from app.schedules import get_schedule
 from app.schemas import ErrorOut, ScheduleOut, ScheduleRef
 from app.snapshot import KeyView
@@ -38,12 +37,6 @@ RULE_EXAMPLE = {
     "exempt_codes": ["951", "952", "953", "961", "962", "963", "ASYL"],
     "source": "Tjänsteskrivelse RJL 2024/12: generellt påslag på 50 % på den normala taxan",
 }
-
-
-def _ref(s: Schedule) -> ScheduleRef:
-    assert s.id is not None
-    return ScheduleRef(id=s.id, name=s.name, owner=s.owner, variant=s.variant,
-                       valid_from=s.valid_from, valid_to=s.valid_to)
 
 
 @router.post(
@@ -84,7 +77,7 @@ def derive_jour(
         derived = derive_jour_schedule(session, base, chosen, actor_of(key))
         body = DeriveJourOut(
             schedule=ScheduleOut.of(derived.schedule, len(derived.items)),
-            derived_from=_ref(derived.base),
+            derived_from=ScheduleRef.of(derived.base),
             rule=JourRuleOut.of(chosen.rule, chosen.file),
             items=len(derived.items),
             not_surcharged=not_surcharged(derived.not_surcharged),
@@ -119,5 +112,5 @@ def jour_check(
     with Session(engine(request)) as session:
         schedule = get_schedule(session, schedule_id)
         check, base_schedule, chosen = run_jour_check(session, jour_config(), schedule, base)
-        return JourCheckOut.of(check, _ref(schedule), _ref(base_schedule),
+        return JourCheckOut.of(check, ScheduleRef.of(schedule), ScheduleRef.of(base_schedule),
                                JourRuleOut.of(chosen.rule, chosen.file))

@@ -145,10 +145,7 @@ def upload_taxa(
         )
         against = None
         if outcome.against_id is not None:
-            s = get_schedule(session, outcome.against_id)
-            against = ScheduleRef(id=outcome.against_id, name=s.name, owner=s.owner,
-                                  variant=s.variant, valid_from=s.valid_from,
-                                  valid_to=s.valid_to)
+            against = ScheduleRef.of(get_schedule(session, outcome.against_id))
     body = ImportOut(
         dry_run=dry_run,
         schedule_id=outcome.schedule_id,
