@@ -12,9 +12,9 @@ from enum import Enum
 
 from sqlmodel import Session
 
+from app.db import bump_snapshot_version, now
 from app.errors import Forbidden, Unauthorized
 from app.models import ApiKey
-from app.schedules import bump_snapshot_version, now
 from app.snapshot import KeyView, Snapshot
 
 KEY_PREFIX = "taxa_"

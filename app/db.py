@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, col, create_engine
+
+from app.models import AuditEvent, SnapshotVersion
 
 
 def make_engine(database_url: str) -> Engine:
@@ -40,3 +45,45 @@ def transaction(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+
+
+
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def bump_snapshot_version(session: Session) -> None:
+    session.exec(  # type: ignore[call-overload]
+        update(SnapshotVersion).where(col(SnapshotVersion.id) == 1).values(
+            version=SnapshotVersion.version + 1
+        )
+    )
+
+
+def audit(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    target: str | None = None,
+    sha256: str | None = None,
+    **detail: Any,
+) -> None:
+    session.add(
+        AuditEvent(at=now(), actor=actor, action=action, target=target, sha256=sha256,
+                   detail=_jsonable(detail))
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (Decimal, date)):
+        return str(value)
+    return value

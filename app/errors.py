@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pricing.errors import NoRuleSet, PricingError, UnknownCode
@@ -136,3 +137,19 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "No or unknown API key"},
     403: {"description": "The key's role may not do this"},
 }
+
+
+
+
+
+class Problem(BaseModel):
+    row: int | None = Field(description="Row number as the spreadsheet shows it")
+    column: str | None
+    value: str | None
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: str
+    detail: str
+    problems: list[Problem] | None = None

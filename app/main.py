@@ -1,14 +1,20 @@
-"""The FastAPI application: wiring only. Routes live in app/routes/, errors in app/errors.py."""
+"""The FastAPI application: wiring only. Routes live in each feature package."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from app import errors
+from app.admin import routes as admin
 from app.config import Settings
 from app.db import make_engine
-from app.routes import admin, analysis, jour, procedures, quotes, report, schedules
+from app.jour import routes as jour
+from app.quotes import routes as quotes
+from app.report import routes as report
 from app.snapshot import SnapshotCache
+from app.taxa import procedures_routes as procedures
+from app.taxa import routes as schedules
+from app.volumes import routes as analysis
 
 DESCRIPTION = """
 Folktandvården's fee schedule (tandvårdstaxa): prices per åtgärd with TLV's referenspris, in

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.models import ApiKey, Schedule, ScheduleItem, SnapshotVersion
-from app.schedules import ACTIVE, item_from_row
+from app.taxa.schedules import ACTIVE, item_from_row
 from pricing.taxa import Item, Variant
 
 

@@ -153,8 +153,9 @@ def xlsx_import(server: Server, args: argparse.Namespace) -> list[Row]:
     """The whole 2025 taxa as XLSX: parse + validate + diff (dry run), and through HTTP."""
     import httpx
 
-    from app.imports import export_xlsx, parse_taxa_file
-    from app.spreadsheet import Limits
+    from app.files import Limits
+    from app.taxa.export import export_xlsx
+    from app.taxa.imports import parse_taxa_file
     from pricing.taxa_validation import RawRow  # noqa: F401  (the import path under test)
 
     source = REPO / "data" / "taxa" / "region-jonkoping-2025-normal.csv"
@@ -187,8 +188,8 @@ def deviation(server: Server, args: argparse.Namespace) -> list[Row]:
 
     import httpx
 
-    from app.imports import parse_taxa_file
-    from app.spreadsheet import Limits
+    from app.files import Limits
+    from app.taxa.imports import parse_taxa_file
     from pricing.deviation import analyse_deviation
 
     source = REPO / "data" / "taxa" / "region-jonkoping-2025-normal.csv"
@@ -234,10 +235,11 @@ def quotes(server: Server, args: argparse.Namespace) -> list[Row]:
 
     from app.config import DEFAULT_OWNER
     from app.db import make_engine
-    from app.jour_config import jour_config
-    from app.quotes import QuoteIn, engine_input, run_quote, taxa_resolver
+    from app.jour.windows import jour_config
+    from app.quotes.quoting import engine_input, run_quote, taxa_resolver
+    from app.quotes.rules import load_rule_sets
+    from app.quotes.schemas import QuoteIn
     from app.snapshot import load_snapshot
-    from app.subsidy_data import load_rule_sets
     from pricing.subsidy import quote
 
     script = REPO / "bench" / "quote.lua"
@@ -279,10 +281,10 @@ def board_report(server: Server, args: argparse.Namespace) -> list[Row]:
 
     from app.config import DEFAULT_OWNER
     from app.db import make_engine
+    from app.files import Limits
     from app.report.data import build_report_data, example_volumes
     from app.report.formats import ReportFormat, render
-    from app.schedules import in_force
-    from app.spreadsheet import Limits
+    from app.taxa.schedules import in_force
     from pricing.taxa import Variant
 
     volumes, source = example_volumes(Limits(20_000, 50 * 1024 * 1024))

@@ -108,8 +108,8 @@ def clinic(engine: Engine) -> dict[str, str]:
 @pytest.fixture()
 def bundled(engine: Engine, settings: Settings) -> list[int]:
     """The bundled 2025 taxa, loaded and active: [normal id, jour id]."""
-    from app.bundled import load_bundled
-    from app.spreadsheet import Limits
+    from app.files import Limits
+    from app.taxa.bundled import load_bundled
 
     with transaction(engine) as session:
         return load_bundled(session, Limits(settings.max_rows,

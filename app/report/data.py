@@ -7,7 +7,7 @@ XLSX) renders the :class:`ReportData` it returns and computes nothing of its own
 Choices (documented in the report's "Om underlaget" section too):
 
 * **Previous taxa**: the one named, else the active schedule of the same owner and variant in
-  force the day before this one's valid_from (:func:`app.analysis.previous_schedule`, as the
+  force the day before this one's valid_from (:func:`app.volumes.analysis.previous_schedule`, as the
   deviation endpoint does).
 * **Jour taxa checked**: a jour schedule of the same owner that starts the same day — one derived
   from this schedule first, then the active one, then the newest draft. A jour taxa of an earlier
@@ -33,15 +33,22 @@ from functools import cache
 
 from sqlmodel import Session, col, select
 
-from app.analysis import choose_rule, previous_schedule, run_jour_check
 from app.errors import Conflict, InvalidInput
-from app.imports import EXPORT_COLUMNS, export_rows
-from app.jour_config import jour_config
+from app.files import Limits
+from app.jour.derive import choose_rule, run_jour_check
+from app.jour.windows import jour_config
 from app.models import Schedule
-from app.schedules import ACTIVE, RETIRED, get_schedule, items_of
-from app.spreadsheet import Limits
-from app.subsidy_data import load_rule_sets
-from app.volumes import EXAMPLE_VOLUMES, get_volume_set, parse_volume_file, rejected, volumes_of
+from app.quotes.rules import load_rule_sets
+from app.taxa.export import EXPORT_COLUMNS, export_rows
+from app.taxa.schedules import ACTIVE, RETIRED, get_schedule, items_of
+from app.volumes.analysis import previous_schedule
+from app.volumes.volume_sets import (
+    EXAMPLE_VOLUMES,
+    get_volume_set,
+    parse_volume_file,
+    rejected,
+    volumes_of,
+)
 from pricing.errors import NoRuleSet
 from pricing.jour import JourCheck, SurchargeRule, check_jour, derive_jour
 from pricing.report import ReportFigures, TioRule, compose_report

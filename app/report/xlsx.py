@@ -8,7 +8,7 @@ Prisförändringar, Jourkontroll, Utanför jämförelsen and Importvarningar.
 Amounts are exact (Decimal, two decimals: Σ Intäkt in Åtgärder is the total revenue to the öre).
 Percentages are stored as fractions with a percent format (0.0745 shows as 7,45 %), exact to 12
 decimals, so ``=SUM(…)/SUM(…)-1`` gives the same figure. Every text cell goes through
-:func:`app.imports.neutralise`: text starting with ``=``, ``+``, ``-`` or ``@`` is prefixed with
+:func:`app.taxa.export.neutralise`: text starting with ``=``, ``+``, ``-`` or ``@`` is prefixed with
 ``'`` so no spreadsheet program runs it as a formula.
 """
 
@@ -20,9 +20,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from app.imports import neutralise
 from app.report import text
 from app.report.data import ReportData
+from app.taxa.export import neutralise
 from pricing.deviation import Figures
 from pricing.jour import JourFindingKind
 from pricing.money import ORE, round_money

@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app import cli
+import app.cli as cli
 from app.config import Settings
-from app.schedules import items_of
-from app.spreadsheet import Limits
-from app.volumes import EXAMPLE_VOLUMES, parse_volume_file
+from app.files import Limits
+from app.taxa.schedules import items_of
+from app.volumes.volume_sets import EXAMPLE_VOLUMES, parse_volume_file
 from pricing.deviation import analyse_deviation, presented
 
 

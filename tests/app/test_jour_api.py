@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app import cli
+import app.cli as cli
 from app.config import DATA_DIR, Settings
 
 # --- the findings on the bundled 2025 pair (data/README.md, "Jour check findings") -------------

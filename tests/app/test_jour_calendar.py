@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import holidays
 import pytest
 
-from app.jour_calendar import (
+from app.jour.calendar import (
     is_jourtid_in_sweden,
     is_swedish_eve,
     is_swedish_holiday,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.errors import InvalidInput
-from app.jour_config import (
+from app.jour.windows import (
     JOUR_DIR,
     eve_name,
     jour_config,

@@ -25,14 +25,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-import app.subsidy_data as subsidy_data
+import app.quotes.rules as subsidy_data
 from app.auth import Role, create_key
 from app.cli import main
 from app.config import Settings
 from app.db import transaction
 from app.main import create_app
-from app.routes.quotes import RESPONSE_EXAMPLE
-from app.subsidy_data import DataFileError, load_rule_sets
+from app.quotes.routes import RESPONSE_EXAMPLE
+from app.quotes.rules import DataFileError, load_rule_sets
 
 Json = dict[str, Any]
 

@@ -23,11 +23,11 @@ from sqlalchemy.engine import Engine
 from app.auth import Role, create_key
 from app.config import DATA_DIR
 from app.db import transaction
-from app.imports import parse_taxa_file
+from app.files import Limits
 from app.report.data import import_warnings
 from app.report.fmt import kr, percent
-from app.spreadsheet import Limits
-from app.volumes import EXAMPLE_VOLUMES
+from app.taxa.imports import parse_taxa_file
+from app.volumes.volume_sets import EXAMPLE_VOLUMES
 from pricing.money import round_money
 
 NORMAL_CSV = DATA_DIR / "taxa" / "region-jonkoping-2025-normal.csv"
@@ -200,7 +200,7 @@ def test_import_warnings_are_the_imports_own(client: TestClient, bundled: list[i
                                              engine: Engine) -> None:
     from sqlmodel import Session
 
-    from app.schedules import items_of
+    from app.taxa.schedules import items_of
 
     limits = Limits(20_000, 50 * 1024 * 1024)
     imported = parse_taxa_file(NORMAL_CSV.read_bytes(), NORMAL_CSV.name, limits).warnings
@@ -454,7 +454,7 @@ def test_example_volumes_flag(client: TestClient, admin: dict[str, str],
 def test_cli_writes_the_three_files(bundled: list[int], settings: Any, tmp_path: Any,
                                     monkeypatch: pytest.MonkeyPatch,
                                     capsys: pytest.CaptureFixture[str]) -> None:
-    from app import cli
+    import app.cli as cli
 
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     code = cli.main(["report", "--schedule", str(bundled[0]), "--format", "html,xlsx",

@@ -29,10 +29,10 @@ from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.files import Limits
 from app.report.charts import charts
 from app.report.data import ReportData, build_report_data, example_volumes
 from app.report.pdf import render_document
-from app.spreadsheet import Limits
 
 EPS = 0.5  # CSS px: rounding in the layout
 MM = 96 / 25.4  # CSS px per millimetre

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
-from app import cli
+import app.cli as cli
 from app.config import Settings
 
 

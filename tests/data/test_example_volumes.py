@@ -9,8 +9,8 @@ import io
 import sys
 from pathlib import Path
 
-from app.spreadsheet import Limits
-from app.volumes import EXAMPLE_VOLUMES, parse_volume_file
+from app.files import Limits
+from app.volumes.volume_sets import EXAMPLE_VOLUMES, parse_volume_file
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_ROOT / "data" / "make_example_volumes.py"

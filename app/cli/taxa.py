@@ -1,4 +1,5 @@
-"""The ``taxa`` command: serve, migrate, load the bundled data, import, export, keys."""
+"""The ``taxa`` command: serve, migrate, load the bundled data, import, export, keys.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +9,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from app import cli_analysis, cli_quote, cli_report
-from app.config import DEFAULT_OWNER, REPO_ROOT, Settings
-from app.errors import AppError
-from app.spreadsheet import Limits
-from pricing.errors import PricingError
+from app.cli.console import CLI_ACTOR, limits
+from app.config import REPO_ROOT, Settings
 from pricing.taxa import Variant
-
-CLI_ACTOR = "cli"
-
-
-def _limits(settings: Settings) -> Limits:
-    return Limits(settings.max_rows, settings.max_xlsx_uncompressed_bytes)
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -34,11 +26,11 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_load_bundled(args: argparse.Namespace, settings: Settings) -> int:
-    from app.bundled import load_bundled
     from app.db import make_engine, transaction
+    from app.taxa.bundled import load_bundled
 
     with transaction(make_engine(settings.database_url)) as session:
-        loaded = load_bundled(session, _limits(settings))
+        loaded = load_bundled(session, limits(settings))
     if loaded:
         print(f"loaded the bundled 2025 taxa as schedules {loaded}")
     else:
@@ -55,9 +47,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from app.db import make_engine, transaction
-    from app.imports import finding_json, import_taxa
-    from app.schedules import activate, audit, get_schedule
+    from app.db import audit, make_engine, transaction
+    from app.taxa.imports import finding_json, import_taxa
+    from app.taxa.schedules import activate, get_schedule
 
     path = Path(args.file)
     size = path.stat().st_size
@@ -70,7 +62,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             session, content=path.read_bytes(), filename=path.name, owner=args.owner,
             name=args.name or path.stem, variant=Variant(args.variant),
             valid_from=date.fromisoformat(args.valid_from), dry_run=args.dry_run,
-            actor=CLI_ACTOR, limits=_limits(settings),
+            actor=CLI_ACTOR, limits=limits(settings),
         )
         if args.activate and outcome.schedule_id is not None:
             activate(session, get_schedule(session, outcome.schedule_id), CLI_ACTOR)
@@ -94,8 +86,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
     from app.auth import Role, create_key
-    from app.db import make_engine, transaction
-    from app.schedules import audit
+    from app.db import audit, make_engine, transaction
 
     with transaction(make_engine(settings.database_url)) as session:
         row, key = create_key(session, Role(args.role), args.name or f"{args.role} key")
@@ -111,8 +102,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
     from app.db import make_engine
     from app.errors import NotFound
-    from app.imports import export_csv, export_xlsx
-    from app.schedules import get_schedule, in_force, items_of
+    from app.taxa.export import export_csv, export_xlsx
+    from app.taxa.schedules import get_schedule, in_force, items_of
 
     with Session(make_engine(settings.database_url)) as session:
         if args.schedule is not None:
@@ -151,8 +142,8 @@ def cmd_schedules(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_activate(args: argparse.Namespace, settings: Settings) -> int:
-    from app.db import make_engine, transaction
-    from app.schedules import activate, audit, get_schedule
+    from app.db import audit, make_engine, transaction
+    from app.taxa.schedules import activate, get_schedule
 
     with transaction(make_engine(settings.database_url)) as session:
         schedule = get_schedule(session, args.schedule)
@@ -163,75 +154,3 @@ def cmd_activate(args: argparse.Namespace, settings: Settings) -> int:
           (f"; schedule {ended.id} now ends {ended.valid_to}" if ended else ""))
     return 0
 
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="taxa", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("serve", help="run the HTTP service")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=1)
-    p.set_defaults(func=cmd_serve)
-
-    sub.add_parser("migrate", help="bring the database schema to head").set_defaults(
-        func=cmd_migrate)
-    sub.add_parser("load-bundled", help="load the bundled 2025 taxa into an empty database"
-                   ).set_defaults(func=cmd_load_bundled)
-
-    p = sub.add_parser("import", help="import a taxa file (CSV or XLSX) as a draft")
-    p.add_argument("file")
-    p.add_argument("--name")
-    p.add_argument("--variant", choices=[v.value for v in Variant], default="normal")
-    p.add_argument("--valid-from", required=True, help="YYYY-MM-DD")
-    p.add_argument("--owner", default=DEFAULT_OWNER)
-    p.add_argument("--dry-run", action="store_true", help="validate and diff, store nothing")
-    p.add_argument("--activate", action="store_true", help="activate the draft at once")
-    p.set_defaults(func=cmd_import)
-
-    p = sub.add_parser("export", help="write a schedule in the service's own format")
-    p.add_argument("--schedule", type=int, help="schedule id (else the one in force --on)")
-    p.add_argument("--owner", default=DEFAULT_OWNER)
-    p.add_argument("--variant", choices=[v.value for v in Variant], default="normal")
-    p.add_argument("--on", default=None, help="YYYY-MM-DD (default: 2025-01-01)")
-    p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
-    p.add_argument("--output", "-o")
-    p.set_defaults(func=cmd_export)
-
-    sub.add_parser("schedules", help="list schedule versions").set_defaults(func=cmd_schedules)
-    p = sub.add_parser("activate", help="activate a draft schedule")
-    p.add_argument("schedule", type=int)
-    p.set_defaults(func=cmd_activate)
-
-    keys = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys_command",
-                                                                  required=True)
-    p = keys.add_parser("create", help="create a key; the key is the last line printed")
-    p.add_argument("--role", choices=["admin", "clinic", "board"], required=True)
-    p.add_argument("--name")
-    p.set_defaults(func=cmd_keys_create)
-    cli_quote.register(sub)
-    cli_analysis.register(sub)
-    cli_report.register(sub)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if getattr(args, "on", "x") is None:
-        args.on = "2025-01-01"
-    settings = Settings.from_env()
-    try:
-        return int(args.func(args, settings))
-    except AppError as exc:
-        print(f"error: {exc.detail}", file=sys.stderr)
-        for problem in exc.extra.get("problems", []):
-            print(f"  row {problem['row']}, column {problem['column']!r}, value "
-                  f"{problem['value']!r}: {problem['message']}", file=sys.stderr)
-        return 1
-    except PricingError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

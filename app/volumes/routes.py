@@ -13,8 +13,19 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
-from app.analysis import run_deviation
-from app.analysis_schemas import (
+from app.auth import actor_of
+from app.config import DEFAULT_OWNER
+from app.db import transaction
+from app.deps import caller, engine, settings
+from app.errors import ERROR_RESPONSES, ErrorOut, PayloadTooLarge, Problem
+from app.files import Limits
+from app.models import VolumeSet
+from app.snapshot import KeyView
+from app.taxa.imports import finding_json
+from app.taxa.schedules import get_schedule
+from app.taxa.schemas import ScheduleRef
+from app.volumes.analysis import run_deviation
+from app.volumes.schemas import (
     CodeVolume,
     DeviationIn,
     DeviationOut,
@@ -23,20 +34,10 @@ from app.analysis_schemas import (
     VolumeSetOut,
     VolumesRef,
 )
-from app.auth import actor_of
-from app.config import DEFAULT_OWNER
-from app.db import transaction
-from app.deps import caller, engine, settings
-from app.errors import ERROR_RESPONSES, PayloadTooLarge
-from app.imports import finding_json
-from app.models import VolumeSet
-from app.schedules import get_schedule
-from app.schemas import ErrorOut, Problem, ScheduleRef
-from app.snapshot import KeyView
-from app.spreadsheet import Limits
-from app.volumes import get_volume_set, import_volumes, totals_by_set, volumes_of
+from app.volumes.volume_sets import get_volume_set, import_volumes, totals_by_set, volumes_of
 
 router = APIRouter(tags=["volumes and deviation"])
+
 
 VOLUME_NOT_FOUND = {404: {"model": ErrorOut, "description": "No volume set with that id"}}
 

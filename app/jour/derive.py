@@ -1,7 +1,7 @@
 """The jour and deviation work on stored schedules: fetch rows, call ``pricing``, store the result.
 
-Shared by the routes (``app/routes/jour.py``, ``app/routes/analysis.py``) and the CLI
-(``app/cli_analysis.py``). Helpers flush, never commit: the caller's transaction does.
+Shared by the routes (``app/jour/routes.py``, ``app/volumes/routes.py``) and the CLI
+(``app/cli/``). Helpers flush, never commit: the caller's transaction does.
 """
 
 from __future__ import annotations
@@ -10,17 +10,15 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session
 
+from app.db import audit
 from app.errors import Conflict, InvalidInput
-from app.jour_config import JourConfig
+from app.jour.windows import JourConfig
 from app.models import Schedule
-from app.schedules import audit, create_draft, get_schedule, in_force, items_of
-from pricing.deviation import DeviationAnalysis, analyse_deviation
+from app.taxa.schedules import create_draft, get_schedule, in_force, items_of
 from pricing.jour import (
     JourCheck,
     SurchargeRule,
@@ -32,6 +30,8 @@ from pricing.jour import (
 from pricing.taxa import Item, Variant
 
 DERIVED_SUFFIX = " - Jour (härledd)"
+
+
 NAME_MAX = 200
 
 
@@ -125,35 +125,3 @@ def run_jour_check(
     assert schedule.id is not None and base.id is not None
     check = check_jour(items_of(session, schedule.id), items_of(session, base.id), chosen.rule)
     return check, base, chosen
-
-
-def previous_schedule(
-    session: Session, schedule: Schedule, previous_id: int | None
-) -> Schedule | None:
-    """The schedule to compare year on year: the one named, else the active schedule of the
-    same owner and variant in force the day before this one's valid_from."""
-    if previous_id is not None:
-        previous = get_schedule(session, previous_id)
-        if previous.id == schedule.id:
-            raise InvalidInput("previous_id is the schedule itself")
-        return previous
-    return in_force(session, schedule.owner, Variant(schedule.variant),
-                    schedule.valid_from - timedelta(days=1))
-
-
-def run_deviation(
-    session: Session,
-    schedule: Schedule,
-    volumes: Mapping[str, int],
-    limit_percent: Decimal,
-    previous_id: int | None,
-) -> tuple[DeviationAnalysis, Schedule | None]:
-    assert schedule.id is not None
-    previous = previous_schedule(session, schedule, previous_id)
-    previous_items = None
-    if previous is not None:
-        assert previous.id is not None
-        previous_items = items_of(session, previous.id)
-    analysis = analyse_deviation(items_of(session, schedule.id), volumes, limit_percent,
-                                 previous_items)
-    return analysis, previous

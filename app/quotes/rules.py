@@ -4,7 +4,7 @@
 :func:`pricing.subsidy_rules.rule_set_from_mapping` and checked not to overlap. The loader is
 cached: the quote router's lifespan calls it at start-up, so a broken file stops the service
 from starting (:class:`DataFileError` names the file and the bad value) instead of failing the
-first quote. Jour windows come from :mod:`app.jour_config`, shared with the lookups.
+first quote. Jour windows come from :mod:`app.jour.windows`, shared with the lookups.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Price lookups for clinic systems, served from the in-memory snapshot (no query per request)."""
+"""Price lookups for clinic systems, served from the in-memory snapshot (no query per request).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from fastapi import APIRouter, Depends, Query
 
 from app.config import DEFAULT_OWNER
 from app.deps import caller, snapshot
-from app.errors import ERROR_RESPONSES, InvalidInput, NotFound
-from app.jour_config import jour_config, parse_instant, variant_at
-from app.schemas import ErrorOut, ItemOut, JourtidOut, ProcedureList, ProcedureOut, ScheduleRef
+from app.errors import ERROR_RESPONSES, ErrorOut, InvalidInput, NotFound
+from app.jour.windows import jour_config, parse_instant, variant_at
 from app.snapshot import KeyView, ScheduleView, Snapshot
+from app.taxa.schemas import ItemOut, JourtidOut, ProcedureList, ProcedureOut, ScheduleRef
 from pricing.taxa import Variant
 
 router = APIRouter(prefix="/v1/procedures", tags=["procedures"])
+
 
 NOT_FOUND = {404: {"model": ErrorOut, "description": "Unknown code, or no taxa covers the date"}}
 
@@ -34,6 +36,8 @@ AT = Query(
     examples=["2025-12-24T19:30:00+01:00"],
     json_schema_extra={"format": "date-time"},
 )
+
+
 INVALID = {422: {"model": ErrorOut, "description": "Malformed query; at without offset; "
                  "at together with on or variant"}}
 

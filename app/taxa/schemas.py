@@ -1,4 +1,5 @@
-"""What the API answers. Amounts are Decimal, which JSON shows as strings ("1100.00")."""
+"""What the API answers. Amounts are Decimal, which JSON shows as strings ("1100.00").
+"""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.errors import Problem
 from app.models import Schedule
 from pricing.diff import PriceChange, TaxaDiff
 from pricing.taxa import Item
@@ -115,13 +117,6 @@ class ProcedureList(BaseModel):
     jourtid: JourtidOut | None = Field(None, description="Only for a lookup with at=")
 
 
-class Problem(BaseModel):
-    row: int | None = Field(description="Row number as the spreadsheet shows it")
-    column: str | None
-    value: str | None
-    message: str
-
-
 class ChangeOut(BaseModel):
     code: str | None
     text: str
@@ -171,34 +166,6 @@ class ImportOut(BaseModel):
     diff: DiffOut
 
 
-class ErrorOut(BaseModel):
-    error: str
-    detail: str
-    problems: list[Problem] | None = None
-
-
-class AuditOut(BaseModel):
-    id: int
-    at: datetime
-    actor: str
-    action: str
-    target: str | None
-    sha256: str | None
-    detail: dict[str, object]
-
-
 class ActivationOut(BaseModel):
     schedule: ScheduleOut
     ended: ScheduleOut | None = Field(description="The schedule whose validity now ends")
-
-
-class KeyIn(BaseModel):
-    role: str = Field(pattern="^(admin|clinic|board)$")
-    name: str = Field(min_length=1, max_length=100)
-
-
-class KeyOut(BaseModel):
-    id: int
-    name: str
-    role: str
-    key: str = Field(description="Shown once; only its SHA-256 is stored")

@@ -1,17 +1,17 @@
-"""Admin-only: the audit log and API keys."""
+"""Admin-only: the audit log and API keys.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
 from sqlmodel import Session, col, select
 
+from app.admin.schemas import AuditOut, KeyIn, KeyOut
 from app.auth import Role, actor_of, create_key
-from app.db import transaction
+from app.db import audit, transaction
 from app.deps import caller, engine, snapshots
 from app.errors import ERROR_RESPONSES
 from app.models import AuditEvent
-from app.schedules import audit
-from app.schemas import AuditOut, KeyIn, KeyOut
 from app.snapshot import KeyView
 
 router = APIRouter(tags=["admin"])

@@ -25,7 +25,7 @@ from typing import Any
 
 from app.config import DATA_DIR
 from app.errors import InvalidInput
-from app.jour_calendar import is_swedish_eve, is_swedish_holiday, swedish_holiday_names
+from app.jour.calendar import is_swedish_eve, is_swedish_holiday, swedish_holiday_names
 from pricing.jour import SurchargeRule, surcharge_rule_from_mapping
 from pricing.jourtid import (
     JourtidDecision,
@@ -37,8 +37,14 @@ from pricing.jourtid import (
 from pricing.taxa import Variant
 
 JOUR_DIR = DATA_DIR / "jour"
+
+
 WINDOWS_PREFIX = "windows-"
+
+
 DEFAULT_WINDOWS = "default"
+
+
 _RULE_FILE = re.compile(r"^(?P<owner>.+)-(?P<year>\d{4})$")
 
 
@@ -108,9 +114,9 @@ def jour_config(directory: Path = JOUR_DIR) -> JourConfig:
     return read_jour_config(directory)
 
 
-# --- which variant at an instant --------------------------------------------------------------
-
 _EVE_NAMES = {(12, 24): "julafton", (12, 31): "nyårsafton"}
+
+
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 

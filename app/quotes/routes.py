@@ -16,12 +16,12 @@ from fastapi import APIRouter, Body, Depends, FastAPI
 
 from app.config import DEFAULT_OWNER
 from app.deps import caller, snapshot
-from app.errors import ERROR_RESPONSES
-from app.jour_config import jour_config
-from app.quotes import REQUEST_EXAMPLE, QuoteIn, QuoteOut, run_quote
-from app.schemas import ErrorOut
+from app.errors import ERROR_RESPONSES, ErrorOut
+from app.jour.windows import jour_config
+from app.quotes.quoting import run_quote
+from app.quotes.rules import load_rule_sets
+from app.quotes.schemas import REQUEST_EXAMPLE, QuoteIn, QuoteOut
 from app.snapshot import KeyView, Snapshot
-from app.subsidy_data import load_rule_sets
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -34,6 +34,7 @@ async def _load_data(_app: FastAPI) -> AsyncIterator[None]:
 
 
 router = APIRouter(prefix="/v1/quotes", tags=["quotes"], lifespan=_load_data)
+
 
 EXAMPLES: dict[str, Any] = {
     "2025": {
@@ -65,6 +66,7 @@ EXAMPLES: dict[str, Any] = {
         },
     },
 }
+
 
 RESPONSE_EXAMPLE: dict[str, Any] = {
     "owner": "region-jonkoping",
@@ -179,6 +181,7 @@ RESPONSE_EXAMPLE: dict[str, Any] = {
     ],
     "notes": [],
 }
+
 
 INVALID: dict[int | str, dict[str, Any]] = {
     422: {

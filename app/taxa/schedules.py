@@ -1,24 +1,19 @@
-"""Storing and reading schedule versions. Helpers flush; only the request boundary commits."""
+"""Storing and reading schedule versions. Helpers flush; only the request boundary commits.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
-from typing import Any
+from datetime import date, timedelta
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app.db import bump_snapshot_version, now
 from app.errors import Conflict, NotFound
-from app.models import AuditEvent, Schedule, ScheduleItem, SnapshotVersion, from_ore, to_ore
+from app.models import Schedule, ScheduleItem, from_ore, to_ore
 from pricing.taxa import Category, Item, Kind, Unit, Variant
 
 DRAFT, ACTIVE, RETIRED = "draft", "active", "retired"
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def item_from_row(row: ScheduleItem) -> Item:
@@ -181,36 +176,3 @@ def retire(session: Session, schedule: Schedule) -> None:
     session.add(schedule)
     bump_snapshot_version(session)
     session.flush()
-
-
-def bump_snapshot_version(session: Session) -> None:
-    session.exec(  # type: ignore[call-overload]
-        update(SnapshotVersion).where(col(SnapshotVersion.id) == 1).values(
-            version=SnapshotVersion.version + 1
-        )
-    )
-
-
-def audit(
-    session: Session,
-    *,
-    actor: str,
-    action: str,
-    target: str | None = None,
-    sha256: str | None = None,
-    **detail: Any,
-) -> None:
-    session.add(
-        AuditEvent(at=now(), actor=actor, action=action, target=target, sha256=sha256,
-                   detail=_jsonable(detail))
-    )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (Decimal, date)):
-        return str(value)
-    return value

@@ -1,4 +1,5 @@
-"""The real 2025 taxa of Region Jönköpings län, loaded on first start (see data/README.md)."""
+"""The real 2025 taxa of Region Jönköpings län, loaded on first start (see data/README.md).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from datetime import date
 from sqlmodel import Session, select
 
 from app.config import DATA_DIR, DEFAULT_OWNER
-from app.imports import import_taxa
+from app.db import audit
+from app.files import Limits
 from app.models import Schedule
-from app.schedules import activate, audit, get_schedule
-from app.spreadsheet import Limits
+from app.taxa.imports import import_taxa
+from app.taxa.schedules import activate, get_schedule
 from pricing.taxa import Variant
 
 ACTOR = "system:bundled-data"

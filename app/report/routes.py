@@ -18,7 +18,8 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.deps import caller, engine, settings
-from app.errors import ERROR_RESPONSES, InvalidInput, PayloadTooLarge
+from app.errors import ERROR_RESPONSES, ErrorOut, InvalidInput, PayloadTooLarge
+from app.files import Limits
 from app.report.data import (
     NO_VOLUMES,
     ReportData,
@@ -28,13 +29,14 @@ from app.report.data import (
     volumes_from_set,
 )
 from app.report.formats import ReportFormat, render
-from app.schemas import ErrorOut
 from app.snapshot import KeyView
-from app.spreadsheet import Limits
 from pricing.deviation import DEFAULT_LIMIT_PERCENT
 
 router = APIRouter(tags=["board report"])
+
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
 
 DESCRIPTION = (
     "The board's (nämndens) basis for deciding a taxa, in Swedish: a Sammanfattning with the "
@@ -48,6 +50,8 @@ DESCRIPTION = (
     "and jour-check endpoints' own. The previous taxa defaults to the active schedule of the same "
     "owner and variant in force the day before this one's valid_from."
 )
+
+
 RESPONSES: dict[int | str, dict[str, object]] = {
     **ERROR_RESPONSES,
     200: {"description": "The report",

@@ -2,7 +2,7 @@
 
 Shared by ``POST /v1/volumes``, ``taxa volumes import`` and ``taxa deviation`` (which reads the
 bundled example file without storing it). The file layer is the taxa import's
-(:func:`app.spreadsheet.read_sheet`), so the same files are refused the same way; the rows are
+(:func:`app.files.read_sheet`), so the same files are refused the same way; the rows are
 judged by :mod:`pricing.volumes`.
 """
 
@@ -16,11 +16,11 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.config import DATA_DIR
+from app.db import audit, now
 from app.errors import FileRejected, NotFound
-from app.imports import finding_json
+from app.files import Limits, read_sheet
 from app.models import VolumeEntry, VolumeSet
-from app.schedules import audit, now
-from app.spreadsheet import Limits, read_sheet
+from app.taxa.imports import finding_json
 from pricing.taxa_validation import Finding, RawRow, Severity
 from pricing.volumes import (
     VOLUME_DISPLAY_NAMES,

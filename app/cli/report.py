@@ -12,20 +12,19 @@ import argparse
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from app.cli.console import STOCKHOLM, today
 from app.config import DEFAULT_OWNER, Settings
 from pricing.deviation import DEFAULT_LIMIT_PERCENT
 from pricing.taxa import Variant
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from sqlmodel import Session
 
-    from app.cli_analysis import _schedule_in_force
+    from app.cli.console import schedule_in_force
     from app.db import make_engine
+    from app.files import Limits
     from app.report.data import (
         NO_VOLUMES,
         build_report_data,
@@ -34,7 +33,6 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         volumes_from_set,
     )
     from app.report.formats import ReportFormat, render
-    from app.spreadsheet import Limits
 
     formats = [ReportFormat(f) for f in dict.fromkeys(args.format.split(","))]
     if args.output and len(formats) != 1:
@@ -47,8 +45,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             if args.schedule is not None:
                 schedule_id = args.schedule
             else:
-                on = args.in_force_on or datetime.now(STOCKHOLM).date()
-                schedule_id = _schedule_in_force(session, args.owner, Variant.NORMAL, on).id
+                on = args.in_force_on or today()
+                schedule_id = schedule_in_force(session, args.owner, Variant.NORMAL, on).id
             if args.volumes_id is not None:
                 volumes, source = volumes_from_set(session, args.volumes_id)
             elif args.volumes_file:
@@ -76,7 +74,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(sub: Any) -> None:
     """Add ``taxa report`` to ``taxa``'s subparsers (called from ``app.cli.build_parser``)."""
-    from app.cli_analysis import _percent_argument
+    from app.cli.console import percent_argument
 
     p = sub.add_parser(
         "report", help="the board's validation report of a taxa (HTML, PDF, XLSX)",
@@ -93,7 +91,7 @@ def register(sub: Any) -> None:
                         help="the bundled EXAMPLE volumes (INVENTED, not real statistics)")
     p.add_argument("--previous", type=int, help="schedule to compare with (default: the one in "
                    "force the day before this one starts)")
-    p.add_argument("--limit", type=_percent_argument, default=DEFAULT_LIMIT_PERCENT,
+    p.add_argument("--limit", type=percent_argument, default=DEFAULT_LIMIT_PERCENT,
                    help="the allowed deviation in %% (default 7)")
     p.add_argument("--format", default="html,pdf,xlsx",
                    help="comma-separated: html, pdf, xlsx (default all three)")

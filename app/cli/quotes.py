@@ -8,7 +8,6 @@ error, with the field named, and exit status 1.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -16,21 +15,20 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.cli.console import today
 from app.config import DEFAULT_OWNER, Settings
-
-STOCKHOLM = "Europe/Stockholm"
 
 
 def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
-    from zoneinfo import ZoneInfo
 
     from sqlmodel import Session
 
     from app.db import make_engine
-    from app.jour_config import jour_config
-    from app.quotes import QuoteIn, run_quote
+    from app.jour.windows import jour_config
+    from app.quotes.quoting import run_quote
+    from app.quotes.rules import load_rule_sets
+    from app.quotes.schemas import QuoteIn
     from app.snapshot import load_snapshot
-    from app.subsidy_data import load_rule_sets
 
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
@@ -56,7 +54,7 @@ def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
         snap,
         load_rule_sets(),
         jour_config(),
-        today=dt.datetime.now(ZoneInfo(STOCKHOLM)).date(),
+        today=today(),
         default_owner=DEFAULT_OWNER,
     )  # bad input raises a PricingError/AppError: app.cli.main prints it and exits 1
     sys.stdout.write(result.model_dump_json(indent=2) + "\n")

@@ -24,6 +24,7 @@ from app.errors import PayloadTooLarge, UnsupportedFile
 
 Cell = str | int | Decimal | None
 
+
 HEADER_SEARCH_ROWS = 20  # the region's sheets may have a title row or two above the headings
 
 

@@ -1,4 +1,5 @@
-"""The jour taxa: derive one from a normal taxa with the surcharge rule, check a published one."""
+"""The jour taxa: derive one from a normal taxa with the surcharge rule, check a published one.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +11,16 @@ from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.analysis import choose_rule, derive_jour_schedule, run_jour_check
-from app.analysis_schemas import DeriveJourOut, JourCheckOut, JourRuleOut, not_surcharged
 from app.auth import actor_of
 from app.db import transaction
 from app.deps import caller, engine
-from app.errors import ERROR_RESPONSES
-from app.jour_config import jour_config
-from app.schedules import get_schedule
-from app.schemas import ErrorOut, ScheduleOut, ScheduleRef
+from app.errors import ERROR_RESPONSES, ErrorOut
+from app.jour.derive import choose_rule, derive_jour_schedule, run_jour_check
+from app.jour.schemas import DeriveJourOut, JourCheckOut, JourRuleOut, not_surcharged
+from app.jour.windows import jour_config
 from app.snapshot import KeyView
+from app.taxa.schedules import get_schedule
+from app.taxa.schemas import ScheduleOut, ScheduleRef
 
 
 @asynccontextmanager
@@ -30,7 +31,10 @@ async def _load_config(_app: FastAPI) -> AsyncIterator[None]:
 
 router = APIRouter(tags=["jour"], lifespan=_load_config)
 
+
 NOT_FOUND = {404: {"model": ErrorOut, "description": "No schedule with that id"}}
+
+
 RULE_EXAMPLE = {
     "percent": "50", "rounding_step": "5", "rounding_mode": "half_up",
     "per_minute_rounding_step": "1", "exempt_groups": ["Besöksavgift"],

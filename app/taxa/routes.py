@@ -1,4 +1,5 @@
-"""Schedule versions: list, read, export, import (upload), activate, retire."""
+"""Schedule versions: list, read, export, import (upload), activate, retire.
+"""
 
 from __future__ import annotations
 
@@ -12,28 +13,28 @@ from sqlmodel import Session, col, select
 
 from app.auth import actor_of
 from app.config import DEFAULT_OWNER
-from app.db import transaction
+from app.db import audit, transaction
 from app.deps import caller, engine, settings, snapshots
-from app.errors import ERROR_RESPONSES, PayloadTooLarge
-from app.imports import export_csv, export_xlsx, finding_json, import_taxa
+from app.errors import ERROR_RESPONSES, ErrorOut, PayloadTooLarge, Problem
+from app.files import Limits
 from app.models import Schedule, ScheduleItem
-from app.schedules import activate, audit, get_schedule, items_of, retire
-from app.schemas import (
+from app.snapshot import KeyView
+from app.taxa.export import export_csv, export_xlsx
+from app.taxa.imports import finding_json, import_taxa
+from app.taxa.schedules import activate, get_schedule, items_of, retire
+from app.taxa.schemas import (
     ActivationOut,
     DiffOut,
-    ErrorOut,
     ImportOut,
     ItemOut,
-    Problem,
     ScheduleDetail,
     ScheduleOut,
     ScheduleRef,
 )
-from app.snapshot import KeyView
-from app.spreadsheet import Limits
 from pricing.taxa import Variant
 
 router = APIRouter(tags=["schedules"])
+
 
 NOT_FOUND = {404: {"model": ErrorOut, "description": "No schedule with that id"}}
 

@@ -3,7 +3,7 @@
 The HTTP route (``POST /v1/quotes``) and the CLI (``taxa quote FILE.json``) both validate the same
 JSON with :class:`QuoteIn` and call :func:`run_quote`, which hands plain values to the pure
 engine :func:`pricing.subsidy.quote`. Prices come from a :class:`app.snapshot.Snapshot` of the
-schedules in force (no query per line); the rules from ``data/subsidy`` (:mod:`app.subsidy_data`).
+schedules in force (no query per line); the rules from ``data/subsidy`` (:mod:`app.quotes.rules`).
 
 Money is exact: amounts in are decimal strings (or whole numbers), never JSON numbers with a
 fraction; amounts out are decimal strings with two decimals.
@@ -12,8 +12,6 @@ fraction; amounts out are decimal strings with two decimals.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -28,22 +26,11 @@ from pydantic import (
     model_validator,
 )
 
-from app.errors import InvalidInput
-from app.jour_config import JourConfig, variant_at
-from app.snapshot import Snapshot
-from pricing.errors import NoRuleSet
-from pricing.subsidy import (
-    LineResult,
-    PatientState,
-    QuoteLine,
-    SubsidyInputError,
-    TaxaResolver,
-    quote,
-)
-from pricing.subsidy_rules import RuleSet
-from pricing.taxa import Item, Variant
+from pricing.taxa import Variant
 
 MAX_LINES = 500
+
+
 ZERO = Decimal(0)
 
 
@@ -175,9 +162,6 @@ class QuoteIn(_In):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [REQUEST_EXAMPLE]})
 
 
-# --- the answer -------------------------------------------------------------------------------
-
-
 class LineOut(BaseModel):
     """One line's breakdown: price = state + atb + stb + region + patient, exactly."""
 
@@ -257,188 +241,4 @@ class QuoteOut(BaseModel):
     rule_sets: list[RuleSetOut]
     notes: list[str] = Field(
         description="Whole-quote notes, with every uncertain (L) rule value used and its source"
-    )
-
-
-# --- running a quote ----------------------------------------------------------------------------
-
-_LINE_DATE = re.compile(r"^lines\[(\d+)\]\.date$")
-_PATIENT_FIELDS = {
-    "patient.period_start": "patient.period.start",
-    "patient.period_counted": "patient.period.counted",
-}
-
-
-def _request_field(engine_field: str, lines: Sequence[LineIn]) -> str:
-    """The engine's name of a field → the request's (``patient.period.start``, ``lines[0].at``)."""
-    if engine_field in _PATIENT_FIELDS:
-        return _PATIENT_FIELDS[engine_field]
-    match = _LINE_DATE.match(engine_field)
-    if match and lines[int(match.group(1))].at is not None:
-        return f"lines[{match.group(1)}].at"
-    return engine_field
-
-
-def taxa_resolver(snap: Snapshot, owner: str) -> TaxaResolver:
-    """(date, variant) → the items of ``owner``'s schedule in force, read from ``snap``."""
-
-    def resolve(day: dt.date, variant: Variant) -> Mapping[str, Item]:
-        view = snap.find(owner, variant, day)
-        if view is None:
-            raise NoRuleSet(f"no active {variant.value} taxa of {owner!r} covers {day.isoformat()}")
-        return view.by_code
-
-    return resolve
-
-
-def _line(
-    index: int, line: LineIn, jour: JourConfig, owner: str
-) -> tuple[QuoteLine, str | None]:
-    """The engine's line, and the note on how an instant was read (the owner's jour windows)."""
-    note = None
-    if line.at is not None:
-        decided = variant_at(jour, owner, line.at)
-        local = decided.decision.local
-        day, variant = decided.decision.local_date, decided.variant
-        note = (
-            f"at {line.at.isoformat()} is {local:%Y-%m-%d %H:%M} local time: {decided.reason} "
-            f"({decided.windows_file}): {variant.value} taxa"
-        )
-    else:
-        assert line.date is not None
-        day, variant = line.date, line.variant or Variant.NORMAL
-    return (
-        QuoteLine(
-            code=line.code,
-            quantity=line.quantity,
-            date=day,
-            variant=variant,
-            specialist_referral=line.specialist_referral,
-            tooth_position=line.tooth_position,
-            use_atb=line.use_atb,
-            treatment_started=line.treatment_started,
-        ),
-        note,
-    )
-
-
-def _patient(p: PatientIn) -> PatientState:
-    period = p.period or PeriodIn(start=None, counted=ZERO)
-    return PatientState(
-        birth_date=p.birth_date,
-        stb_eligible=p.stb_eligible,
-        atb_available=p.atb_available,
-        period_start=period.start,
-        period_counted=period.counted,
-        stb_used_this_half_year=p.stb_used_this_half_year,
-        stb_half_year_start=p.stb_half_year_start,
-    )
-
-
-def engine_input(
-    body: QuoteIn, jour: JourConfig, owner: str
-) -> tuple[PatientState, list[QuoteLine]]:
-    """The engine's patient and lines for ``body`` (instants read with the owner's windows)."""
-    lines = [_line(i, line, jour, owner)[0] for i, line in enumerate(body.lines)]
-    return _patient(body.patient), lines
-
-
-def run_quote(
-    body: QuoteIn,
-    snap: Snapshot,
-    rule_sets: Sequence[RuleSet],
-    jour: JourConfig,
-    today: dt.date,
-    default_owner: str,
-) -> QuoteOut:
-    """Quote ``body`` on the schedules of ``snap``. Bad input raises a 422 error naming the field.
-
-    ``today`` (the local date in Stockholm) only serves to refuse a birth date in the future.
-    """
-    owner = body.owner or default_owner
-    if owner not in snap.owners():
-        raise InvalidInput(f"no active taxa of owner {owner!r}", field="owner")
-    if body.patient.birth_date > today:
-        raise SubsidyInputError(
-            "patient.birth_date",
-            f"{body.patient.birth_date.isoformat()} is in the future (today is {today})",
-        )
-    converted = [_line(i, line, jour, owner) for i, line in enumerate(body.lines)]
-    try:
-        result = quote(
-            _patient(body.patient),
-            [line for line, _ in converted],
-            taxa_resolver(snap, owner),
-            rule_sets,
-        )
-    except SubsidyInputError as exc:
-        field = _request_field(exc.field, body.lines)
-        if field == exc.field:
-            raise
-        message = str(exc).removeprefix(f"{exc.field}: ")
-        raise type(exc)(field, message) from exc
-    by_id = {rule_set.id: rule_set for rule_set in rule_sets}
-    after = result.patient_after
-    return QuoteOut(
-        owner=owner,
-        lines=[
-            _line_out(r, body.lines[r.index], converted[r.index][1], snap, owner)
-            for r in result.lines
-        ],
-        totals=TotalsOut(**vars(result.totals)),
-        period_after=PeriodOut(
-            start=result.period_after.start, counted=result.period_after.counted
-        ),
-        atb_remaining=result.atb_remaining,
-        stb_used_after=result.stb_used_after,
-        stb_half_year_start=result.stb_half_year_start,
-        patient_after=PatientOut(
-            birth_date=after.birth_date,
-            stb_eligible=after.stb_eligible,
-            atb_available=after.atb_available,
-            period=None
-            if after.period_start is None
-            else PeriodOut(start=after.period_start, counted=after.period_counted),
-            stb_used_this_half_year=after.stb_used_this_half_year,
-            stb_half_year_start=after.stb_half_year_start,
-        ),
-        rule_sets=[
-            RuleSetOut(
-                id=rs.id, valid_from=rs.valid_from, valid_to=rs.valid_to, description=rs.description
-            )
-            for rs in (by_id[i] for i in result.rule_set_ids)
-        ],
-        notes=list(result.notes),
-    )
-
-
-def _line_out(
-    r: LineResult, given: LineIn, at_note: str | None, snap: Snapshot, owner: str
-) -> LineOut:
-    view = snap.find(owner, r.variant, r.date)
-    assert view is not None  # the engine priced the line from it
-    return LineOut(
-        index=r.index,
-        code=r.code,
-        quantity=r.quantity,
-        date=r.date,
-        variant=r.variant.value,
-        at=given.at,
-        schedule_id=view.id,
-        rule=r.rule.value,
-        rule_set=r.rule_set_id,
-        price=r.price,
-        reference_price=r.reference_price,
-        reference_code=r.reference_code,
-        basis=r.basis,
-        counted=r.counted,
-        atb=r.atb,
-        stb=r.stb,
-        state=r.state,
-        state_by_rule=dict(r.state_by_rule),
-        region=r.region,
-        patient=r.patient,
-        period_start=r.period_start,
-        period_counted_after=r.period_counted_after,
-        notes=([at_note] if at_note else []) + list(r.notes),
     )

@@ -1,0 +1,51 @@
+"""The jour and deviation work on stored schedules: fetch rows, call ``pricing``, store the result.
+
+Shared by the routes (``app/jour/routes.py``, ``app/volumes/routes.py``) and the CLI
+(``app/cli/``). Helpers flush, never commit: the caller's transaction does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from app.errors import InvalidInput
+from app.models import Schedule
+from app.taxa.schedules import get_schedule, in_force, items_of
+from pricing.deviation import DeviationAnalysis, analyse_deviation
+from pricing.taxa import Variant
+
+
+def previous_schedule(
+    session: Session, schedule: Schedule, previous_id: int | None
+) -> Schedule | None:
+    """The schedule to compare year on year: the one named, else the active schedule of the
+    same owner and variant in force the day before this one's valid_from."""
+    if previous_id is not None:
+        previous = get_schedule(session, previous_id)
+        if previous.id == schedule.id:
+            raise InvalidInput("previous_id is the schedule itself")
+        return previous
+    return in_force(session, schedule.owner, Variant(schedule.variant),
+                    schedule.valid_from - timedelta(days=1))
+
+
+def run_deviation(
+    session: Session,
+    schedule: Schedule,
+    volumes: Mapping[str, int],
+    limit_percent: Decimal,
+    previous_id: int | None,
+) -> tuple[DeviationAnalysis, Schedule | None]:
+    assert schedule.id is not None
+    previous = previous_schedule(session, schedule, previous_id)
+    previous_items = None
+    if previous is not None:
+        assert previous.id is not None
+        previous_items = items_of(session, previous.id)
+    analysis = analyse_deviation(items_of(session, schedule.id), volumes, limit_percent,
+                                 previous_items)
+    return analysis, previous
