@@ -6,10 +6,31 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: help run test lint typecheck bench data clean
+.PHONY: help run test lint typecheck bench data clean system-packages
+
+# Debian packages the service needs: WeasyPrint (the PDF report and kostnadsförslag) needs Pango,
+# HarfBuzz's subsetter and a font. The browser tests add Chromium (Playwright drives Debian's
+# build; its own browser download does not work on these machines).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+SYSTEM_TEST_PACKAGES := chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+# Installs only what dpkg says is missing; as root with apt-get, elsewhere it names the command.
+system-packages: ## install the Debian packages the service and its tests need (checks first)
+	@missing=""; for pkg in $(SYSTEM_PACKAGES) $(if $(RUNTIME_ONLY),,$(SYSTEM_TEST_PACKAGES)); do \
+	  dpkg-query -W -f='$${Status}' "$$pkg" 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then \
+	  echo "Missing system packages:$$missing (install them with your package manager)" >&2; exit 1; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "Missing system packages:$$missing. Run: sudo apt-get update && sudo apt-get install -y$$missing" >&2; exit 1; fi; \
+	echo "Installing system packages:$$missing"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends $$missing >/dev/null 2>&1 \
+	  || { apt-get update -q -o DPkg::Lock::Timeout=600 >/dev/null && apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends $$missing >/dev/null; }
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +48,7 @@ $(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime
 	touch $@
 
 run: $(VENV)/.runtime ## migrate, load the bundled 2025 taxa on an empty database, serve on :8000
+	@$(MAKE) --no-print-directory system-packages RUNTIME_ONLY=1
 	$(BIN)/taxa migrate
 	$(BIN)/taxa load-bundled
 	@echo "API keys: $(BIN)/taxa keys create --role admin   (docs at http://$(HOST):$(PORT)/docs)"
@@ -38,7 +60,7 @@ lint: $(VENV)/.dev ## ruff
 typecheck: $(VENV)/.dev ## mypy --strict on the pure core
 	$(BIN)/mypy
 
-test: lint typecheck ## the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
+test: system-packages lint typecheck ## the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/pytest -q
 
 bench: $(VENV)/.dev ## benchmarks; figures go to bench/results/ and the README
