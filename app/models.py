@@ -55,6 +55,11 @@ class Schedule(SQLModel, table=True):
     activated_at: datetime | None = None
     activated_by: str | None = Field(default=None, max_length=100)
     derived_from_id: int | None = Field(default=None, foreign_key="schedule.id")
+    # The import's warnings ({row, column, value, message}), kept so that the board's report
+    # shows what the administrator was told, rather than validating stored rows again.
+    import_warnings: list[dict[str, object]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 class ScheduleItem(SQLModel, table=True):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from alembic import command
@@ -115,5 +114,3 @@ def bundled(engine: Engine, settings: Settings) -> list[int]:
         return load_bundled(session, Limits(settings.max_rows,
                                             settings.max_xlsx_uncompressed_bytes))
 
-
-FILES = Path(__file__).parent / "files"

@@ -17,9 +17,8 @@ Choices (documented in the report's "Om underlaget" section too):
   none, the jour check cannot be made.
 * **67+ rule**: the subsidy rule set in force on valid_from; if it has no 67+ rule, the first
   later rule set that has one, shown as "what it would mean" (2025 → the 2026 rule).
-* **Import warnings**: the stored rows of the schedule validated again by the import's own rules
-  (:func:`pricing.taxa_validation.validate_rows`): every row is kept on its item, so the same
-  warnings come back, numbered by the row of the source file.
+* **Import warnings**: the warnings the import gave, stored with the schedule (numbered by the
+  row of the source file). A schedule made without an import (a derived jour taxa) has none.
 """
 
 from __future__ import annotations
@@ -39,7 +38,6 @@ from app.jour.derive import choose_rule, run_jour_check
 from app.jour.windows import jour_config
 from app.models import Schedule
 from app.quotes.rules import load_rule_sets
-from app.taxa.export import EXPORT_COLUMNS, export_rows
 from app.taxa.schedules import ACTIVE, RETIRED, get_schedule, items_of
 from app.volumes.analysis import previous_schedule
 from app.volumes.volume_sets import (
@@ -54,7 +52,7 @@ from pricing.jour import JourCheck, SurchargeRule, check_jour, derive_jour
 from pricing.report import ReportFigures, TioRule, compose_report
 from pricing.subsidy_rules import rule_set_for
 from pricing.taxa import Item, Variant
-from pricing.taxa_validation import Finding, RawRow, validate_rows
+from pricing.taxa_validation import Finding, Severity
 
 
 @dataclass(frozen=True)
@@ -156,14 +154,13 @@ def example_volumes(limits: Limits) -> tuple[dict[str, int], VolumeSource]:
                              name="Exempelvolymer (påhittade)")
 
 
-def import_warnings(items: list[Item]) -> tuple[Finding, ...]:
-    """The import's warnings, from the stored rows validated again (see the module docstring)."""
-    rows = []
-    for number, line in enumerate(export_rows(items), start=2):
-        cells: dict[str, str | None] = dict(zip(EXPORT_COLUMNS, line, strict=True))
-        source_row = line[EXPORT_COLUMNS.index("source_row")]
-        rows.append(RawRow(row=int(source_row) if source_row else number, cells=cells))
-    return tuple(sorted(validate_rows(rows, {}).warnings, key=lambda w: w.row or 0))
+def import_warnings(schedule: Schedule) -> tuple[Finding, ...]:
+    """The warnings the import gave, as stored with the schedule (see the module docstring)."""
+    return tuple(
+        Finding(row=w.get("row"), column=w.get("column"), value=w.get("value"),  # type: ignore[arg-type]
+                message=str(w.get("message", "")), severity=Severity.WARNING)
+        for w in schedule.import_warnings
+    )
 
 
 def jour_schedule_for(session: Session, schedule: Schedule) -> Schedule | None:
@@ -257,4 +254,4 @@ def build_report_data(
         schedule=ScheduleInfo.of(schedule), items=tuple(items), volumes=source,
         previous=None if previous is None else ScheduleInfo.of(previous),
         previous_named=previous_id is not None, jour=jour, figures=figures,
-        import_warnings=import_warnings(items), generated_at=generated_at)
+        import_warnings=import_warnings(schedule), generated_at=generated_at)

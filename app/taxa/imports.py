@@ -36,7 +36,6 @@ class ImportOutcome:
     validation: ValidationResult
     diff: TaxaDiff
     against_id: int | None
-    against_name: str | None
     schedule_id: int | None
 
 
@@ -110,15 +109,14 @@ def import_taxa(
         schedule = create_draft(
             session, owner=owner, name=name, variant=variant, valid_from=valid_from,
             items=validation.items, imported_by=actor, source_filename=filename,
-            source_sha256=sha256,
+            source_sha256=sha256, warnings=[finding_json(f) for f in validation.warnings],
         )
         schedule_id = schedule.id
         audit(session, actor=actor, action="import", target=f"schedule:{schedule_id}",
               sha256=sha256, filename=filename, owner=owner, name=name, variant=variant.value,
               valid_from=valid_from, items=len(validation.items), rows=validation.row_count,
               warnings=len(validation.warnings))
-    return ImportOutcome(sha256, validation, diff, current.id if current else None,
-                         current.name if current else None, schedule_id)
+    return ImportOutcome(sha256, validation, diff, current.id if current else None, schedule_id)
 
 
 def finding_json(f: Finding) -> dict[str, object]:

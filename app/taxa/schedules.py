@@ -61,15 +61,6 @@ def in_force(session: Session, owner: str, variant: Variant, on: date) -> Schedu
     ).first()
 
 
-def latest_active(session: Session, owner: str, variant: Variant) -> Schedule | None:
-    return session.exec(
-        select(Schedule)
-        .where(Schedule.owner == owner, Schedule.variant == variant.value,
-               Schedule.status == ACTIVE)
-        .order_by(col(Schedule.valid_from).desc())
-    ).first()
-
-
 def create_draft(
     session: Session,
     *,
@@ -82,6 +73,7 @@ def create_draft(
     source_filename: str | None,
     source_sha256: str | None,
     derived_from_id: int | None = None,
+    warnings: Sequence[dict[str, object]] = (),
 ) -> Schedule:
     schedule = Schedule(
         owner=owner,
@@ -94,6 +86,7 @@ def create_draft(
         imported_by=imported_by,
         imported_at=now(),
         derived_from_id=derived_from_id,
+        import_warnings=list(warnings),
     )
     session.add(schedule)
     session.flush()

@@ -6,9 +6,8 @@ Create Date: 2026-12-01
 """
 from __future__ import annotations
 
-import sqlalchemy as sa  # noqa: F401
-import sqlmodel  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision = '0004'
 down_revision = '0003'
@@ -17,8 +16,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    # Schedules imported before this revision keep an empty list: their warnings were not kept.
+    with op.batch_alter_table('schedule') as batch:
+        batch.add_column(sa.Column('import_warnings', sa.JSON(), server_default='[]', nullable=False))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('schedule') as batch:
+        batch.drop_column('import_warnings')

@@ -198,28 +198,17 @@ def test_html_summary_says_over_the_limit_with_the_figures(
 
 def test_import_warnings_are_the_imports_own(client: TestClient, bundled: list[int],
                                              engine: Engine) -> None:
+    """The report shows the warnings the import gave, stored with the schedule, row for row."""
     from sqlmodel import Session
 
-    from app.taxa.schedules import items_of
+    from app.taxa.schedules import get_schedule
 
     limits = Limits(20_000, 50 * 1024 * 1024)
     imported = parse_taxa_file(NORMAL_CSV.read_bytes(), NORMAL_CSV.name, limits).warnings
     with Session(engine) as session:
-        again = import_warnings(items_of(session, bundled[0]))
-    # The import numbers rows as the CSV file has them; the stored items keep each row's
-    # source_row (the seed line), which is what the report shows. Map one onto the other.
-    lines = list(csv.reader(io.StringIO(NORMAL_CSV.read_text(encoding="utf-8"))))
-    source = {n: int(line[8]) for n, line in enumerate(lines, start=1) if n > 1}
-
-    def as_source(w: Any) -> tuple[int, bool, str | None, str]:
-        message = re.sub(r"row (\d+)", lambda m: f"row {source[int(m.group(1))]}", w.message)
-        return (source[w.row], w.column is None, w.value, message)
-
-    def as_stored(w: Any) -> tuple[int, bool, str | None, str]:
-        return (w.row, w.column is None, w.value, w.message)
-
-    assert sorted(map(as_stored, again)) == sorted(map(as_source, imported))
-    assert len(again) == 17
+        stored = import_warnings(get_schedule(session, bundled[0]))
+    assert stored == imported
+    assert len(stored) == 17
 
 
 # --- the summary follows the verdict ----------------------------------------------------------
