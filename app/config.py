@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +14,24 @@ DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'taxa.db'}"
 DEFAULT_OWNER = "region-jonkoping"
 
 
+class DataFileError(RuntimeError):
+    """A bundled data file the service cannot start with (a server fault, never a 4xx)."""
+
+
+def read_data_json(path: Path) -> object:
+    """One data file of ``data/`` parsed as JSON; :class:`DataFileError` names the file."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataFileError(f"{path}: cannot read it as JSON: {exc}") from exc
+
+
+# Signs the web pages' session cookies when TAXA_SESSION_SECRET is not set: random per process,
+# so sessions end with a restart and are not shared between workers. Set the variable in
+# production (any long random string, the same for every worker).
+PROCESS_SESSION_SECRET = secrets.token_urlsafe(32)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -19,6 +39,11 @@ class Settings:
     max_rows: int
     max_xlsx_uncompressed_bytes: int
     snapshot_check_seconds: float
+    # The web pages (app/web): the session cookie's signing secret, whether it is sent only over
+    # HTTPS (TAXA_SESSION_COOKIE_SECURE=1 behind TLS), and how long an idle session lasts.
+    session_secret: str = PROCESS_SESSION_SECRET
+    session_cookie_secure: bool = False
+    session_idle_seconds: int = 30 * 60
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -32,4 +57,8 @@ class Settings:
                 env.get("TAXA_MAX_XLSX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
             ),
             snapshot_check_seconds=float(env.get("TAXA_SNAPSHOT_CHECK_SECONDS", "1.0")),
+            session_secret=env.get("TAXA_SESSION_SECRET") or PROCESS_SESSION_SECRET,
+            session_cookie_secure=env.get("TAXA_SESSION_COOKIE_SECURE", "0").lower()
+            in ("1", "true", "yes"),
+            session_idle_seconds=int(env.get("TAXA_SESSION_IDLE_MINUTES", "30")) * 60,
         )

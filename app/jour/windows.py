@@ -14,7 +14,6 @@ an owner named in a request never becomes a file path). A malformed file fails l
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from app.config import DATA_DIR
+from app.config import DATA_DIR, read_data_json
 from app.errors import InvalidInput
 from app.jour.calendar import is_swedish_eve, is_swedish_holiday, swedish_holiday_names
 from pricing.jour import SurchargeRule, surcharge_rule_from_mapping
@@ -82,10 +81,6 @@ class JourConfig:
         )
 
 
-def _read_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def read_jour_config(directory: Path) -> JourConfig:
     """Every rule and window file in ``directory``; raises on a malformed one."""
     rules: list[BundledRule] = []
@@ -95,13 +90,13 @@ def read_jour_config(directory: Path) -> JourConfig:
         stem = path.stem
         if stem.startswith(WINDOWS_PREFIX):
             owner = stem[len(WINDOWS_PREFIX):]
-            windows[owner] = jour_windows_from_mapping(_read_json(path))
+            windows[owner] = jour_windows_from_mapping(read_data_json(path))
             files[owner] = path.name
             continue
         match = _RULE_FILE.match(stem)
         if match is None:
             raise ValueError(f"{path}: a jour file is <owner>-<year>.json or windows-<owner>.json")
-        raw = _read_json(path)
+        raw = read_data_json(path)
         rules.append(BundledRule(match["owner"], path.name, surcharge_rule_from_mapping(raw), raw))
     if DEFAULT_WINDOWS not in windows:
         raise ValueError(f"{directory}: {WINDOWS_PREFIX}{DEFAULT_WINDOWS}.json is missing")

@@ -9,11 +9,10 @@ first quote. Jour windows come from :mod:`app.jour.windows`, shared with the loo
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
-from app.config import DATA_DIR
+from app.config import DATA_DIR, DataFileError, read_data_json
 from pricing.subsidy_rules import (
     RuleSet,
     RuleSetDataError,
@@ -22,17 +21,6 @@ from pricing.subsidy_rules import (
 )
 
 SUBSIDY_DIR = DATA_DIR / "subsidy"
-
-
-class DataFileError(RuntimeError):
-    """A data file the service cannot start with (a server fault, never a 4xx)."""
-
-
-def _read_json(path: Path) -> object:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataFileError(f"{path}: cannot read it as JSON: {exc}") from exc
 
 
 @lru_cache(maxsize=4)
@@ -45,7 +33,7 @@ def load_rule_sets(directory: Path | None = None) -> tuple[RuleSet, ...]:
     rule_sets: list[RuleSet] = []
     for path in paths:
         try:
-            rule_sets.append(rule_set_from_mapping(_read_json(path)))  # type: ignore[arg-type]
+            rule_sets.append(rule_set_from_mapping(read_data_json(path)))  # type: ignore[arg-type]
         except RuleSetDataError as exc:
             raise DataFileError(f"{path}: {exc}") from exc
     try:
