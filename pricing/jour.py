@@ -27,12 +27,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from pricing.errors import PricingError
-from pricing.money import round_money
+from pricing.money import MoneyError, money, round_money
 from pricing.taxa import Item, Unit
 
 SUPPORTED_ROUNDING_MODES = frozenset({"half_up"})
@@ -132,12 +132,9 @@ def _decimal_field(d: Mapping[str, Any], key: str, default: Decimal | None = Non
             f"{key!r} must be a decimal string or an integer (never a float), got {raw!r}"
         )
     try:
-        value = Decimal(raw)
-    except InvalidOperation as exc:
+        return money(raw)
+    except MoneyError as exc:
         raise SurchargeRuleError(f"{key!r} is not a number: {raw!r}") from exc
-    if not value.is_finite():
-        raise SurchargeRuleError(f"{key!r} is not a finite number: {raw!r}")
-    return value
 
 
 def _str_set(d: Mapping[str, Any], key: str) -> frozenset[str]:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 
+from pricing.money import MoneyError, money
 from pricing.taxa import Category, Item, Kind, Unit
 from pricing.units import infer_unit
 
@@ -156,8 +157,8 @@ def parse_amount(cell: Cell) -> Decimal:
         if not _AMOUNT.match(text):
             raise AmountError("not a number")
         try:
-            amount = Decimal(text)
-        except InvalidOperation as exc:  # pragma: no cover - the pattern already rules it out
+            amount = money(text)
+        except MoneyError as exc:  # pragma: no cover - the pattern already rules it out
             raise AmountError("not a number") from exc
     if not amount.is_finite():
         raise AmountError("not a number")

@@ -6,13 +6,14 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.config import Settings
 from app.files import Limits
+from pricing.money import MoneyError, money
 from pricing.taxa import Variant
 
 CLI_ACTOR = "cli"
@@ -27,10 +28,10 @@ def today() -> date:
 
 def percent_argument(text: str) -> Decimal:
     try:
-        value = Decimal(text)
-    except InvalidOperation as exc:
+        value = money(text)
+    except MoneyError as exc:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from exc
-    if not value.is_finite() or not 0 <= value <= 100:
+    if not 0 <= value <= 100:
         raise argparse.ArgumentTypeError(f"a percentage from 0 to 100: {text!r}")
     return value
 
