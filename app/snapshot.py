@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from app.models import ApiKey, Schedule, ScheduleItem, SnapshotVersion
 from app.taxa.schedules import ACTIVE, item_from_row
 from pricing.taxa import Item, Variant
+from pricing.validity import covers
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class ScheduleView:
     by_code: Mapping[str, Item] = field(repr=False)
 
     def covers(self, on: date) -> bool:
-        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+        return covers(self.valid_from, self.valid_to, on)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from pricing.jourtid import (
     jour_windows_from_mapping,
 )
 from pricing.taxa import Variant
+from pricing.validity import covers
 
 JOUR_DIR = DATA_DIR / "jour"
 
@@ -55,9 +56,7 @@ class BundledRule:
     raw: Mapping[str, Any]
 
     def covers(self, on: date) -> bool:
-        return (self.rule.valid_from is None or self.rule.valid_from <= on) and (
-            self.rule.valid_to is None or on <= self.rule.valid_to
-        )
+        return covers(self.rule.valid_from, self.rule.valid_to, on)
 
 
 @dataclass(frozen=True)
