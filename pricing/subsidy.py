@@ -1,58 +1,101 @@
 """Patient cost under the state dental support (statligt tandvårdsstöd): the quote engine.
 
-``quote(patient, lines, resolve_taxa, rule_sets)`` estimates what a clinic would bill: for each
-line the price, the reference price used, what the ATB, the STB, the state, the region and the
-patient pay, and the notes that explain it. Försäkringskassan holds the patient's authoritative
-state (period start, amount counted, ATB balance); the caller passes it in as
-:class:`PatientState` and gets the state after the quote back (:attr:`Quote.patient_after`), so a
-treatment quoted in several parts gives the same figures as one quote.
+``quote(patient, lines, resolve_taxa, rule_sets, *, regional_rules=None, today=None)`` estimates
+what a clinic would bill: for each line the price, the reference price used, which ersättning it
+can give (:class:`Ersattning`: allmän or särskild tandvårdsersättning, or none and why —
+förordning 2008:193 9–10 §§), what the ATB, the STB, the state, the region and the patient pay,
+and the notes that explain it. Försäkringskassan holds the patient's authoritative state (period
+start, amount counted, ATB balance); the caller passes it in as :class:`PatientState` and gets the
+state after the quote back (:attr:`Quote.patient_after`), so a treatment quoted in several parts
+gives the same figures as one quote.
 
 How a line is priced (the rule sets in ``data/subsidy`` hold every number):
 
 1. **Price and reference.** ``price`` = the unit price of the line's variant (normal or jour)
-   × quantity. The reference price is always taken from the NORMAL taxa (reference prices are
-   never surcharged; jour patients pay the whole surcharge) × quantity. An S code without
+   × quantity + ``material_kr`` + ``technical_kr`` (the dental material and dental-technical
+   work billed with the åtgärd): the WHOLE price, for every rule below. Material or technical
+   costs on a code billed per minute, per krona (material sold at cost) or per visit (a flat
+   fee) are refused: they go on their own line. The reference price is always taken from the
+   NORMAL taxa (reference prices are never surcharged; jour patients pay the whole surcharge) ×
+   quantity; TLV's reference price covers material and technical work. An S code without
    ``specialist_referral`` gets the general code's reference price ("103S" → "103"; "541SH" →
-   "541H"); with no general code (115S, 116S) it gets no support. Utbytesåtgärder (921–941)
-   use the reference price carried on the utbyte code itself, capped by the price as always.
-2. **No support** (rule ``no_support``): intern items, extern items without a reference price.
-   The patient pays all; nothing is counted.
-3. **Free care by age** (``region_free_care``): the patient's age in the line's calendar year
+   "541H"); with no general code (115S, 116S) it gets no support. Utbytesåtgärder (921–941) use
+   the reference price carried on the utbyte code itself, capped by the price as always.
+2. **Regional dental support** (``regional_support``, only for a patient with
+   ``PatientState.regional_support`` "nodvandig" or "sjukdomsbehandling"; the owner's
+   :class:`pricing.regional.RegionalRules` must be passed). Free care by age (rule 4) still
+   comes first. Otherwise the patient pays the region's visit fee per VISIT (a visit = one
+   treatment date) instead of the taxa price, the region pays the rest; the fee is charged on the
+   visit's lines in order (never more than a line's price, so a visit priced below the fee costs
+   the patient only its price — noted). No fee from the rules' age (85, reached on the visit
+   date). The fees paid count toward the outpatient frikort: ``frikort_spent`` is what counted
+   before the quote; the patient pays at most what is left up to the ceiling, and nothing once it
+   is reached. ATB and STB are not used, the state pays nothing and nothing is counted toward the
+   ersättningsperiod. A line with one of the region's fee codes (951–953) is refused: the quote
+   charges the fee itself. ersättning: none (``regional_support``).
+3. **No support** (rule ``no_support``): intern items, extern items without a reference price.
+   The patient pays all; nothing is counted. ersättning: none (``intern_code`` /
+   ``no_reference_price``).
+4. **Free care by age** (``region_free_care``): the patient's age in the line's calendar year
    (year − birth year) ≤ the rule set's free-care age: the region pays the whole price, the
    state, ATB, STB and patient nothing, nothing is counted. With ``treatment_started`` before the
    rule set's transition date, the older age limit applies (prop. 2023/24:158). Intern items are
-   never free care here (the region's own fees are out of scope).
-4. **67+ rule** (``tiotandvard_67``, only if the rule set has one): age in the calendar year
-   ≥ min age, code in scope (see :class:`pricing.subsidy_rules.TioTandvard`; new fixed
-   prosthetics only on tooth position ≤ 5) and unit price ≤ unit reference. basis =
-   min(price, reference) (= price); state = basis − 10 % of it; the patient pays the rest. No
-   threshold. Whether ATB/STB may pay the 10 % and whether the line counts toward the ordinary
-   period are rule-set flags (both False in 2026, L). Otherwise the ordinary protection applies
-   and, for a patient 67+, a note says why.
-5. **High-cost protection** (``hkskydd_50``, ``hkskydd_85``): capped = min(price, reference).
-   STB pays first (eligible patient, code — or its general code — on the STB list, up to what is
-   left of the half-year amount; half-years start 1 January and 1 July), then ATB
-   (``use_atb``, up to the balance). Both only out of the capped amount: neither pays the part
-   above the reference price. basis = capped − STB − ATB; it is counted toward the
-   ersättningsperiod: up to the lower threshold the state pays nothing, between the thresholds
-   the lower percentage, above the upper threshold the upper percentage; a line straddling a
-   threshold is split. patient = price − state − ATB − STB (the part above the reference price
-   is the patient's).
+   never free care here (the region's own fees are out of scope), except for a patient in the
+   regional support. ersättning: none (``region_free_care``).
+5. **Särskild tandvårdsersättning, the 67+ rule** (``tiotandvard_67``, only if the rule set has
+   one, from 2026-01-01): age reached in the calendar year the åtgärd is completed (line year −
+   birth year) ≥ min age, code in scope (see :class:`pricing.subsidy_rules.TioTandvard`; new fixed
+   prosthetics only on tooth position ≤ 5) and the whole price ≤ the reference price. capped =
+   min(price, reference); STB then ATB may pay out of it (as in rule 6; the part they pay gets no
+   ersättning); basis = capped − STB − ATB; state = 90 % of the basis (100 − the patient's share
+   %); the patient pays the rest. No karens; the line is NOT counted toward the ordinary
+   ersättningsperiod and does not open one. ATB used here lowers the patient's cost by only 10 %
+   of it (a note says so; ``use_atb=False`` keeps it). ersättning: ``sarskild``. Otherwise the
+   ordinary protection applies and, for a patient of the age, ``ersattning_reason`` says why
+   (``price_above_reference``, ``outside_sarskild_scope``, ``tooth_position``) and a note too.
+6. **High-cost protection, allmän tandvårdsersättning** (``hkskydd_50``, ``hkskydd_85``):
+   capped = min(price, reference). STB pays first (eligible patient, code — or its general code
+   — on the STB list, up to what is left of the half-year amount; half-years start 1 January and
+   1 July), then ATB (``use_atb``, up to the balance). Both only out of the capped amount: neither
+   pays the part above the reference price. basis = capped − STB − ATB; it is counted toward the
+   ersättningsperiod: up to the karens (lower threshold) the state pays nothing, between the
+   thresholds the lower percentage, above the upper threshold the upper percentage; a line
+   straddling a threshold is split. patient = price − state − ATB − STB (the part above the
+   reference price is the patient's). ersättning: ``allman``.
+
+Thresholds: the rule set in force on the line's date gives them for the line's period
+(:meth:`pricing.subsidy_rules.RuleSet.thresholds`): fixed 3 000 / 15 000 until 2025; from
+2026-01-01 0.0507 / 0.2534 × the prisbasbelopp of the year the PERIOD STARTS, rounded down to
+whole 50 kr; a period started before 2026 keeps 3 000 and (L, unsettled: 14 850 by the formula)
+15 000. A period starting in a year whose prisbasbelopp is not in the data uses the last known
+one, flagged L and said in the notes. :attr:`Quote.period_thresholds` lists every period's
+thresholds used.
 
 Periods: lines are processed in date order (stable for equal dates). A line that counts opens a
 period when none is open, or when its date is one year or more after the period start (the
 period covers start .. start + 1 year − 1 day; a 29 February start ends on 28 February), and
 the counted amount resets to 0.
 
+ATB: the balance given is used; the 1 July credit within the quote is not added (a note says so
+when the lines span a 1 July). :attr:`Quote.atb_next_credit` says what the patient will be
+credited on the next 1 July after ``today`` (or after the first line's date without ``today``):
+the amount for the age reached in that calendar year under the rule set in force on that day
+(from 2026 the upper band starts at the riktålder, and whoever turned 65 before 2026 keeps 600).
+
 Rounding: amounts are exact Decimals; the ONE rounding step is the state amount of each line,
-rounded to öre with :func:`pricing.money.round_money` (halves up). ATB and STB amounts are taken
-exactly (balances and prices are whole öre). ``patient = price − state − atb − stb − region``
-exactly, so every line and every total adds up. ``state_by_rule`` shows each rule's share rounded
-to öre, with any öre of difference put on the last rule so the shares sum to ``state``.
+rounded to öre with :func:`pricing.money.round_money` (halves up). ATB, STB and visit fees are
+taken exactly (balances, fees and prices are whole öre). ``patient = price − state − atb − stb −
+region`` exactly, so every line and every total adds up. ``state_by_rule`` shows each rule's
+share rounded to öre, with any öre of difference put on the last rule so the shares sum to
+``state``.
+
+Notes: every L (uncertain) value used — of a rule set or of the regional rules — is listed once
+in :attr:`Quote.notes` with its source (``uncertain value (L) used from rule set 2026: …``).
 
 Invalid input raises :class:`SubsidyInputError` (or its :class:`UnknownCode` /
 :class:`NoRuleSet` subclasses) with ``field`` naming the offending field, e.g.
-``"lines[2].code"`` or ``"patient.period_start"``.
+``"lines[2].code"``, ``"lines[0].material_kr"``, ``"patient.regional_support"`` or
+``"patient.period_start"`` (after the first line, or after ``today``).
 """
 
 from __future__ import annotations
@@ -66,21 +109,24 @@ from enum import StrEnum
 
 from pricing.errors import NoRuleSet, PricingError, UnknownCode
 from pricing.money import ORE, ZERO, round_money
+from pricing.regional import RegionalPeriod, RegionalRules, RegionalSupport
 from pricing.subsidy_rules import (
     CodeRange,
     RuleSet,
     Sourced,
+    Thresholds,
     TioTandvard,
     code_number,
     general_code,
     rule_set_for,
 )
-from pricing.taxa import Item, Kind, Variant
+from pricing.taxa import Item, Kind, Unit, Variant
 
 TaxaResolver = Callable[[date, Variant], Mapping[str, Item]]
 """code → :class:`Item` in force on the day for the variant (the caller's snapshot lookup)."""
 
 _HUNDRED = Decimal(100)
+_NO_EXTRAS_UNITS = frozenset({Unit.PER_MINUTE, Unit.PER_KRONA, Unit.PER_VISIT})
 
 
 class SubsidyInputError(PricingError):
@@ -96,7 +142,7 @@ class QuoteUnknownCode(UnknownCode, SubsidyInputError):
 
 
 class QuoteNoRuleSet(NoRuleSet, SubsidyInputError):
-    """No subsidy rule set (or taxa) is in force on a line's date."""
+    """No subsidy rule set (or taxa, or regional rules) is in force on a line's date."""
 
 
 class Rule(StrEnum):
@@ -106,17 +152,47 @@ class Rule(StrEnum):
     FREE_CARE = "region_free_care"
     TIOTANDVARD = "tiotandvard_67"
     HKSKYDD = "hkskydd"
+    REGIONAL = "regional_support"
+
+
+class Ersattning(StrEnum):
+    """The state's ersättning a line can give (förordning 2008:193 9–10 §§)."""
+
+    ALLMAN = "allman"  # allmän tandvårdsersättning: the high-cost protection
+    SARSKILD = "sarskild"  # särskild tandvårdsersättning: the 67+ rule ("tiotandvård")
+
+
+class ErsattningReason(StrEnum):
+    """Why a line gives no ersättning, or (for a patient of the 67+ age) allmän, not särskild.
+
+    With ``ersattning`` None: ``intern_code``, ``no_reference_price``, ``region_free_care``,
+    ``regional_support``. With ``ersattning`` "allman" for a patient of the 67+ rule's age:
+    ``price_above_reference`` (the whole price, material included, exceeds the reference),
+    ``outside_sarskild_scope`` (the code is not in the rule's scope), ``tooth_position`` (new
+    fixed prosthetics behind the covered tooth positions, or no position given).
+    """
+
+    INTERN_CODE = "intern_code"
+    NO_REFERENCE_PRICE = "no_reference_price"
+    FREE_CARE = "region_free_care"
+    REGIONAL_SUPPORT = "regional_support"
+    PRICE_ABOVE_REFERENCE = "price_above_reference"
+    OUTSIDE_SARSKILD_SCOPE = "outside_sarskild_scope"
+    TOOTH_POSITION = "tooth_position"
 
 
 @dataclass(frozen=True)
 class PatientState:
-    """The patient as Försäkringskassan knows them before the quote.
+    """The patient as Försäkringskassan (and, for regional support, the region) knows them.
 
     ``period_start`` None means no open ersättningsperiod (then ``period_counted`` must be 0).
     ``stb_used_this_half_year`` is what STB already paid in the half-year starting
     ``stb_half_year_start`` (1 January or 1 July); None means the half-year of the first line.
     ``atb_available`` is the ATB balance; the 1 July credit and the two-year expiry are FK's
-    business and are not modelled inside one quote.
+    business and are not modelled inside one quote. ``regional_support``: None, or
+    ``"nodvandig"`` / ``"sjukdomsbehandling"`` (:class:`pricing.regional.RegionalSupport`) for a
+    patient in the regional dental support; ``frikort_spent``: what already counted toward the
+    outpatient frikort (used only for regional support).
     """
 
     birth_date: date
@@ -126,6 +202,8 @@ class PatientState:
     period_counted: Decimal = ZERO
     stb_used_this_half_year: Decimal = ZERO
     stb_half_year_start: date | None = None
+    regional_support: str | None = None
+    frikort_spent: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -133,7 +211,9 @@ class QuoteLine:
     """One åtgärd to quote. ``tooth_position``: 1–8 or an FDI tooth number (11–48, 51–85).
 
     ``treatment_started``: when the treatment this line belongs to started, if before the line
-    (decides the free-care transition rule); None means the line's own date.
+    (decides the free-care transition rule); None means the line's own date. ``material_kr`` and
+    ``technical_kr``: dental material and dental-technical costs billed with the åtgärd, in
+    kronor; part of the line's price for every rule.
     """
 
     code: str
@@ -144,15 +224,18 @@ class QuoteLine:
     tooth_position: int | None = None
     use_atb: bool = True
     treatment_started: datetime.date | None = None
+    material_kr: Decimal = ZERO
+    technical_kr: Decimal = ZERO
 
 
 @dataclass(frozen=True)
 class LineResult:
     """The breakdown of one line. price = state + atb + stb + region + patient, exactly.
 
-    ``reference_price`` is the line total of the reference price used (None without support);
-    ``basis`` the amount the rule worked on (hkskydd: min(price, ref) − STB − ATB; 67+:
-    min(price, ref)); ``counted`` what was added to the ersättningsperiod.
+    ``price`` includes ``material_kr`` and ``technical_kr``. ``reference_price`` is the line
+    total of the reference price used (None without support); ``basis`` the amount the rule
+    worked on (hkskydd and 67+: min(price, ref) − STB − ATB); ``counted`` what was added to the
+    ersättningsperiod. ``ersattning`` / ``ersattning_reason``: see :class:`ErsattningReason`.
     """
 
     index: int
@@ -176,6 +259,10 @@ class LineResult:
     period_start: datetime.date | None
     period_counted_after: Decimal
     notes: tuple[str, ...]
+    material_kr: Decimal = ZERO
+    technical_kr: Decimal = ZERO
+    ersattning: Ersattning | None = None
+    ersattning_reason: ErsattningReason | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +284,51 @@ class Period:
 
 
 @dataclass(frozen=True)
+class PeriodThresholds:
+    """The thresholds a quote used for one ersättningsperiod under one rule set."""
+
+    rule_set_id: str
+    period_start: date
+    lower: Decimal
+    upper: Decimal
+    how: str
+
+
+@dataclass(frozen=True)
+class AtbCredit:
+    """The ATB the patient will be credited on ``date`` (a 1 July): ``amount`` for ``age``
+    reached in that calendar year under rule set ``rule_set_id``; ``transitional``: the amount
+    comes from the transitional rule (turned 65 before 2026)."""
+
+    date: date
+    amount: Decimal
+    age: int
+    rule_set_id: str
+    transitional: bool
+
+
+@dataclass(frozen=True)
+class RegionalVisit:
+    """One visit (a treatment date) of a patient in the regional dental support.
+
+    ``fee`` is the region's visit fee; ``patient`` what the patient pays for the visit (the fee,
+    less near the frikort ceiling, 0 from the free age or once the ceiling is reached, at most
+    the visit's price); ``region`` the rest of the visit's price; ``frikort_spent_after`` the
+    amount counted toward the frikort after the visit.
+    """
+
+    date: date
+    owner: str
+    fee: Decimal
+    patient: Decimal
+    region: Decimal
+    frikort_spent_after: Decimal
+    line_indexes: tuple[int, ...]
+    fee_codes: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Quote:
     """The quote: lines in the order computed (date order; ``index`` is the input position)."""
 
@@ -209,6 +341,10 @@ class Quote:
     patient_after: PatientState
     rule_set_ids: tuple[str, ...]
     notes: tuple[str, ...]
+    atb_next_credit: AtbCredit | None = None
+    frikort_spent_after: Decimal = ZERO
+    regional_visits: tuple[RegionalVisit, ...] = ()
+    period_thresholds: tuple[PeriodThresholds, ...] = ()
 
 
 def quote(
@@ -216,12 +352,25 @@ def quote(
     lines: Sequence[QuoteLine],
     resolve_taxa: TaxaResolver,
     rule_sets: Iterable[RuleSet],
+    *,
+    regional_rules: RegionalRules | None = None,
+    today: date | None = None,
 ) -> Quote:
-    """Quote ``lines`` for ``patient`` under the rule sets in force on each line's date."""
+    """Quote ``lines`` for ``patient`` under the rule sets in force on each line's date.
+
+    ``regional_rules``: the owner's regional dental support rules (needed only for a patient
+    with ``regional_support``). ``today``: the caller's date; a period start (or birth date)
+    after it is refused, and :attr:`Quote.atb_next_credit` counts from it.
+    """
     rule_sets = tuple(rule_sets)
-    _check_patient(patient)
+    regional = _check_patient(patient, regional_rules, today)
     order = sorted(range(len(lines)), key=lambda i: lines[i].date)
-    prepared = [_prepare(i, lines[i], patient, resolve_taxa, rule_sets) for i in order]
+    prepared = [
+        _prepare(
+            i, lines[i], patient, resolve_taxa, rule_sets, regional_rules if regional else None
+        )
+        for i in order
+    ]
     if prepared and patient.period_start is not None and patient.period_start > prepared[0].day:
         raise SubsidyInputError(
             "patient.period_start",
@@ -236,10 +385,11 @@ def quote(
             f"dated {prepared[0].day.isoformat()}",
         )
 
-    engine = _Engine(patient)
+    engine = _Engine(patient, regional)
     if engine.half_year is None and prepared:
         engine.half_year = _half_year(prepared[0].day)
     results = tuple(engine.line(p) for p in prepared)
+    visits = engine.finish_visits(regional_rules)
     totals = Totals(
         price=sum((r.price for r in results), ZERO),
         state=sum((r.state for r in results), ZERO),
@@ -254,9 +404,13 @@ def quote(
             "ATB: the lines span a 1 July; the new ATB credit (and expiry of old ones) is not "
             "modelled: the balance given is used for every line"
         )
+    reference_day = today or (prepared[0].day if prepared else None)
+    credit = engine.atb_next_credit(reference_day, rule_sets)
+    notes.extend(engine.notes)
     notes.extend(engine.uncertain_notes())
     rule_set_ids = tuple(dict.fromkeys(r.rule_set_id for r in results))
     atb, counted, stb_used = _ore(engine.atb), _ore(engine.counted), _ore(engine.stb_used)
+    frikort = _ore(engine.frikort)
     patient_after = replace(
         patient,
         atb_available=atb,
@@ -264,6 +418,7 @@ def quote(
         period_counted=counted,
         stb_used_this_half_year=stb_used,
         stb_half_year_start=engine.half_year,
+        frikort_spent=frikort,
     )
     return Quote(
         lines=results,
@@ -274,7 +429,11 @@ def quote(
         stb_used_after=stb_used,
         patient_after=patient_after,
         rule_set_ids=rule_set_ids,
-        notes=tuple(notes),
+        notes=tuple(dict.fromkeys(notes)),
+        atb_next_credit=credit,
+        frikort_spent_after=frikort,
+        regional_visits=visits,
+        period_thresholds=tuple(engine.thresholds_used.values()),
     )
 
 
@@ -288,10 +447,13 @@ class _Prepared:
     day: date
     rule_set: RuleSet
     item: Item
-    reference_item: Item | None  # the item whose reference price applies; None: no support
+    price: Decimal  # unit price × quantity + material + technical
+    reference: Decimal | None  # the reference price × quantity; None: no support
     reference_code: str | None
     tooth_position: int | None
     notes: tuple[str, ...]
+    no_support: ErsattningReason | None = None  # why there is no reference price
+    regional: RegionalPeriod | None = None  # the regional rules for a regional patient
 
 
 def _check_amount(value: Decimal, field_name: str) -> None:
@@ -303,10 +465,24 @@ def _check_amount(value: Decimal, field_name: str) -> None:
         raise SubsidyInputError(field_name, f"more than two decimals: {value}")
 
 
-def _check_patient(patient: PatientState) -> None:
+def _regional_support(value: object) -> RegionalSupport | None:
+    if value is None:
+        return None
+    allowed = ", ".join(f'"{kind.value}"' for kind in RegionalSupport)
+    if not isinstance(value, str) or value not in RegionalSupport._value2member_map_:
+        raise SubsidyInputError(
+            "patient.regional_support", f"expected {allowed} or none, got {value!r}"
+        )
+    return RegionalSupport(value)
+
+
+def _check_patient(
+    patient: PatientState, regional_rules: RegionalRules | None, today: date | None
+) -> RegionalSupport | None:
     _check_amount(patient.atb_available, "patient.atb_available")
     _check_amount(patient.period_counted, "patient.period_counted")
     _check_amount(patient.stb_used_this_half_year, "patient.stb_used_this_half_year")
+    _check_amount(patient.frikort_spent, "patient.frikort_spent")
     if patient.period_start is None and patient.period_counted != 0:
         raise SubsidyInputError(
             "patient.period_counted", "an amount is counted but no period_start is given"
@@ -316,6 +492,25 @@ def _check_patient(patient: PatientState) -> None:
         raise SubsidyInputError(
             "patient.stb_half_year_start", f"a half-year starts 1 January or 1 July, not {start}"
         )
+    regional = _regional_support(patient.regional_support)
+    if regional is not None and regional_rules is None:
+        raise SubsidyInputError(
+            "patient.regional_support",
+            f"{regional.value}: no regional dental support rules were given for this owner",
+        )
+    if today is not None:
+        if patient.birth_date > today:
+            raise SubsidyInputError(
+                "patient.birth_date",
+                f"{patient.birth_date.isoformat()} is in the future (today is {today})",
+            )
+        if patient.period_start is not None and patient.period_start > today:
+            raise SubsidyInputError(
+                "patient.period_start",
+                f"the period starts {patient.period_start.isoformat()}, in the future "
+                f"(today is {today})",
+            )
+    return regional
 
 
 def _check_taxa_amount(value: Decimal, field_name: str, what: str) -> None:
@@ -340,12 +535,32 @@ def _tooth_position(value: int | None, field_name: str) -> int | None:
     )
 
 
+def _line_price(at: str, line: QuoteLine, item: Item) -> Decimal:
+    """unit price × quantity + material + technical; extras only where they make sense."""
+    material, technical = line.material_kr, line.technical_kr
+    _check_amount(material, f"{at}.material_kr")
+    _check_amount(technical, f"{at}.technical_kr")
+    price = item.price * line.quantity
+    if not material and not technical:
+        return price
+    if item.unit in _NO_EXTRAS_UNITS:
+        name = "material_kr" if material else "technical_kr"
+        raise SubsidyInputError(
+            f"{at}.{name}",
+            f"{line.code} is billed {item.unit.value}: material and dental-technical costs "
+            "cannot be added to it (bill material on its own line, e.g. a per-krona material "
+            "code)",
+        )
+    return price + material + technical
+
+
 def _prepare(
     index: int,
     line: QuoteLine,
     patient: PatientState,
     resolve_taxa: TaxaResolver,
     rule_sets: Sequence[RuleSet],
+    regional_rules: RegionalRules | None,
 ) -> _Prepared:
     at = f"lines[{index}]"
     if isinstance(line.quantity, bool) or not isinstance(line.quantity, int) or line.quantity < 1:
@@ -378,20 +593,41 @@ def _prepare(
             f"{line.date.isoformat()}",
         )
     _check_taxa_amount(item.price, f"{at}.code", f"the price of {line.code}")
-    if item.kind is not Kind.EXTERN:
+    price = _line_price(at, line, item)
+
+    def prepared(
+        reference: Decimal | None,
+        reference_code: str | None,
+        notes: tuple[str, ...],
+        no_support: ErsattningReason | None = None,
+        regional: RegionalPeriod | None = None,
+    ) -> _Prepared:
         return _Prepared(
-            index,
-            line,
-            line.date,
-            rule_set,
-            item,
+            index, line, line.date, rule_set, item, price, reference, reference_code, position,
+            notes, no_support, regional,
+        )  # fmt: skip
+
+    if regional_rules is not None:
+        try:
+            period = regional_rules.period_for(line.date)
+        except NoRuleSet as exc:
+            raise QuoteNoRuleSet(f"{at}.date", str(exc)) from exc
+        if line.code in period.fee_codes.value:
+            raise SubsidyInputError(
+                f"{at}.code",
+                f"{line.code} is {regional_rules.owner}'s visit fee for the regional dental "
+                "support: the quote charges it per visit; leave it out",
+            )
+        return prepared(None, None, (), regional=period)
+    if item.kind is not Kind.EXTERN:
+        return prepared(
             None,
             None,
-            position,
             (
                 f"{line.code}: intern item, no state support: the patient pays the whole price "
                 "and nothing is counted toward the high-cost protection",
             ),
+            ErsattningReason.INTERN_CODE,
         )
 
     notes: list[str] = []
@@ -422,32 +658,21 @@ def _prepare(
             )
         else:
             notes.append(f"{line.code}: no reference price in the taxa: no state support")
-        return _Prepared(index, line, line.date, rule_set, item, None, None, position, tuple(notes))
-    _check_taxa_amount(
-        reference_item.reference_price, f"{at}.code", f"the reference price of {reference_code}"
-    )
+        return prepared(None, None, tuple(notes), ErsattningReason.NO_REFERENCE_PRICE)
+    unit_reference = reference_item.reference_price
+    _check_taxa_amount(unit_reference, f"{at}.code", f"the reference price of {reference_code}")
     if reference_code != line.code:
         notes.append(
             f"{line.code} without specialist referral: the general reference price of "
-            f"{reference_code} ({_kr(reference_item.reference_price)} kr) applies"
+            f"{reference_code} ({_kr(unit_reference)} kr) applies"
         )
     if rule_set.utbyte.value.contains(line.code):
         notes.append(
             f"{line.code}: utbytesåtgärd: the support is computed on the reference price of the "
-            f"replaced treatment carried on the code ({_kr(reference_item.reference_price)} kr), "
+            f"replaced treatment carried on the code ({_kr(unit_reference)} kr), "
             "capped by the price"
         )
-    return _Prepared(
-        index,
-        line,
-        line.date,
-        rule_set,
-        item,
-        reference_item,
-        reference_code,
-        position,
-        tuple(notes),
-    )
+    return prepared(unit_reference * line.quantity, reference_code, tuple(notes))
 
 
 def _resolve(
@@ -479,6 +704,11 @@ def _one_year_after(start: date) -> date:
         return date(start.year + 1, 3, 1)
 
 
+def _age_on(birth: date, day: date) -> int:
+    """Age in whole years reached on ``day`` (a 29 February birthday counts on 1 March)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
 def _crosses_july(results: Sequence[LineResult]) -> bool:
     if not results:
         return False
@@ -486,17 +716,46 @@ def _crosses_july(results: Sequence[LineResult]) -> bool:
     return any(first < date(year, 7, 1) <= last for year in range(first.year, last.year + 1))
 
 
+def _extras(line: QuoteLine) -> str:
+    """' (including material 200.00 kr)' for a note on the price, '' without extras."""
+    parts = []
+    if line.material_kr:
+        parts.append(f"material {_kr(line.material_kr)} kr")
+    if line.technical_kr:
+        parts.append(f"dental-technical work {_kr(line.technical_kr)} kr")
+    return f" (including {' and '.join(parts)})" if parts else ""
+
+
+@dataclass
+class _Visit:
+    """A regional support visit in progress."""
+
+    day: date
+    period: RegionalPeriod
+    due: Decimal  # what the patient is to pay for the visit (the fee, or less)
+    charged: Decimal = ZERO
+    price: Decimal = ZERO
+    lines: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
 @dataclass
 class _Engine:
     """The running state while lines are processed in date order."""
 
     patient: PatientState
+    regional: RegionalSupport | None
     atb: Decimal = ZERO
     period_start: date | None = None
     counted: Decimal = ZERO
     half_year: date | None = None
     stb_used: Decimal = ZERO
-    _uncertain: dict[tuple[str, str, str], Sourced[object]] = field(default_factory=dict)
+    frikort: Decimal = ZERO
+    notes: list[str] = field(default_factory=list)
+    thresholds_used: dict[tuple[str, date], PeriodThresholds] = field(default_factory=dict)
+    visits: list[_Visit] = field(default_factory=list)
+    _thresholds: dict[tuple[str, date], Thresholds] = field(default_factory=dict)
+    _uncertain: dict[tuple[str, str, object], Sourced[object]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.atb = self.patient.atb_available
@@ -504,58 +763,63 @@ class _Engine:
         self.counted = self.patient.period_counted
         self.half_year = self.patient.stb_half_year_start
         self.stb_used = self.patient.stb_used_this_half_year
+        self.frikort = self.patient.frikort_spent
 
-    def use(self, rule_set: RuleSet, name: str, value: Sourced[object]) -> None:
-        """Record that a value was used, so that L values are reported."""
+    def use(self, label: str, name: str, value: Sourced[object]) -> None:
+        """Record that a value was used, so that L values are reported (once each)."""
         if value.uncertain:
-            self._uncertain.setdefault((rule_set.id, name, _show(value.value)), value)
+            self._uncertain.setdefault((label, name, value), value)
 
     def uncertain_notes(self) -> list[str]:
         return [
-            f"uncertain value (L) used from rule set {rule_set_id}: {name} = {shown} "
+            f"uncertain value (L) used from {label}: {name} = {_show(value.value)} "
             f"(source: {value.source})"
-            for (rule_set_id, name, shown), value in self._uncertain.items()
+            for (label, name, _), value in self._uncertain.items()
         ]
 
     # one line ------------------------------------------------------------------------------
 
     def line(self, p: _Prepared) -> LineResult:
-        line, rule_set = p.line, p.rule_set
-        price = p.item.price * line.quantity
+        line, rule_set, price = p.line, p.rule_set, p.price
         notes = list(p.notes)
         half_year = _half_year(p.day)
         if half_year != self.half_year:  # STB is not saved: a new half-year starts from 0
             self.half_year, self.stb_used = half_year, ZERO
-        if p.reference_item is None or p.reference_item.reference_price is None:
-            return self._result(p, Rule.NO_SUPPORT, price, None, notes)
-        unit_reference = p.reference_item.reference_price
+        age = p.day.year - self.patient.birth_date.year
+        if p.regional is not None:
+            return self._regional(p, p.regional, age, notes)
+        reference = p.reference
+        if reference is None:
+            return self._result(p, Rule.NO_SUPPORT, None, notes, reason=p.no_support)
         if line.variant is Variant.JOUR:
             notes.append(
                 f"{line.code}: jour price {_kr(price)}; the reference price is never surcharged, "
                 "so the patient pays the whole surcharge"
             )
-        reference = unit_reference * line.quantity
-        age = line.date.year - self.patient.birth_date.year
-
         if self._free_care(p, age, notes):
-            return self._result(p, Rule.FREE_CARE, price, reference, notes, region=price)
+            return self._result(
+                p, Rule.FREE_CARE, reference, notes, region=price, reason=ErsattningReason.FREE_CARE
+            )
 
         tio = rule_set.tiotandvard
+        fallback: ErsattningReason | None = None
         if tio is not None:
-            self.use(rule_set, "tiotandvard.min_age", tio.min_age)
+            self.use(f"rule set {rule_set.id}", "tiotandvard.min_age", tio.min_age)
             if age >= tio.min_age.value:
-                reason = self._tio_reason(p, tio, p.item.price, unit_reference)
-                if reason is None:
-                    return self._tiotandvard(p, tio, price, reference, notes)
+                why = self._tio_reason(p, tio, price, reference)
+                if why is None:
+                    return self._tiotandvard(p, tio, reference, notes)
+                fallback, text = why
                 notes.append(
-                    f"{line.code}: {reason}: the 67+ rule does not apply; ordinary "
+                    f"{line.code}: {text}: the 67+ rule does not apply; ordinary "
                     "high-cost protection"
                 )
-        return self._hkskydd(p, price, reference, notes)
+        return self._hkskydd(p, reference, notes, fallback)
 
     def _free_care(self, p: _Prepared, age: int, notes: list[str]) -> bool:
         rule_set, line = p.rule_set, p.line
-        self.use(rule_set, "free_care.through_age", rule_set.free_care_through_age)
+        label = f"rule set {rule_set.id}"
+        self.use(label, "free_care.through_age", rule_set.free_care_through_age)
         limit = rule_set.free_care_through_age.value
         transition = rule_set.free_care_transition
         if age <= limit:
@@ -566,7 +830,7 @@ class _Engine:
             return True
         if transition is None or age > transition.value.through_age:
             return False
-        self.use(rule_set, "free_care.transition", transition)
+        self.use(label, "free_care.transition", transition)
         started_before = transition.value.started_before
         if line.treatment_started is not None and line.treatment_started < started_before:
             notes.append(
@@ -585,39 +849,44 @@ class _Engine:
         return False
 
     def _tio_reason(
-        self, p: _Prepared, tio: TioTandvard, unit_price: Decimal, unit_reference: Decimal
-    ) -> str | None:
+        self, p: _Prepared, tio: TioTandvard, price: Decimal, reference: Decimal
+    ) -> tuple[ErsattningReason, str] | None:
         """Why the 67+ rule does not apply to the line, or None if it does."""
-        rule_set, scope = p.rule_set, tio.scope(p.line.code)
+        label, scope = f"rule set {p.rule_set.id}", tio.scope(p.line.code)
         if scope.excluded is not None:
-            self.use(rule_set, "tiotandvard.scope.excluded", scope.excluded)
-            return f"code outside the 67+ rule's scope (excluded: {scope.excluded.value})"
+            self.use(label, "tiotandvard.scope.excluded", scope.excluded)
+            return (
+                ErsattningReason.OUTSIDE_SARSKILD_SCOPE,
+                f"code outside the 67+ rule's scope (excluded: {scope.excluded.value})",
+            )
         included = scope.included
         if included is None:
-            return "code not in the 67+ rule's scope"
-        self.use(rule_set, "tiotandvard.scope.included", included)
+            return ErsattningReason.OUTSIDE_SARSKILD_SCOPE, "code not in the 67+ rule's scope"
+        self.use(label, "tiotandvard.scope.included", included)
         limited = scope.position_limited
         if limited is not None:
-            self.use(rule_set, "tiotandvard.scope.position_limited", limited)
-            self.use(rule_set, "tiotandvard.scope.max_tooth_position", tio.max_tooth_position)
+            self.use(label, "tiotandvard.scope.position_limited", limited)
+            self.use(label, "tiotandvard.scope.max_tooth_position", tio.max_tooth_position)
             max_position = tio.max_tooth_position.value
             if p.tooth_position is None:
                 return (
+                    ErsattningReason.TOOTH_POSITION,
                     f"new fixed prosthetics/implants ({limited.value}) are covered only up to "
-                    f"tooth position {max_position} and no tooth position was given"
+                    f"tooth position {max_position} and no tooth position was given",
                 )
             if p.tooth_position > max_position:
                 return (
+                    ErsattningReason.TOOTH_POSITION,
                     f"new fixed prosthetics/implants ({limited.value}) on tooth position "
-                    f"{p.tooth_position}, behind position {max_position}"
+                    f"{p.tooth_position}, behind position {max_position}",
                 )
-        self.use(
-            rule_set,
-            "tiotandvard.requires_price_at_most_reference",
-            tio.requires_price_at_most_reference,
-        )
-        if tio.requires_price_at_most_reference.value and unit_price > unit_reference:
-            return f"price {_kr(unit_price)} above reference {_kr(unit_reference)}"
+        requires = tio.requires_price_at_most_reference
+        self.use(label, "tiotandvard.requires_price_at_most_reference", requires)
+        if requires.value and price > reference:
+            return (
+                ErsattningReason.PRICE_ABOVE_REFERENCE,
+                f"price {_kr(price)}{_extras(p.line)} above reference {_kr(reference)}",
+            )
         return None
 
     def _stb_available(self, p: _Prepared) -> Decimal:
@@ -625,11 +894,12 @@ class _Engine:
         rule_set, line = p.rule_set, p.line
         if not self.patient.stb_eligible:
             return ZERO
-        self.use(rule_set, "stb.codes", rule_set.stb_codes)
+        label = f"rule set {rule_set.id}"
+        self.use(label, "stb.codes", rule_set.stb_codes)
         code = general_code(line.code) or line.code
         if code not in rule_set.stb_codes.value:
             return ZERO
-        self.use(rule_set, "stb.amount_per_half_year", rule_set.stb_amount_per_half_year)
+        self.use(label, "stb.amount_per_half_year", rule_set.stb_amount_per_half_year)
         return max(ZERO, rule_set.stb_amount_per_half_year.value - self.stb_used)
 
     def _pay_bidrag(self, p: _Prepared, payable: Decimal) -> tuple[Decimal, Decimal]:
@@ -654,42 +924,68 @@ class _Engine:
             self.period_start, self.counted = day, ZERO
         return self.counted
 
+    def _period_thresholds(self, rule_set: RuleSet, start: date) -> Thresholds:
+        """The thresholds of the period that started ``start`` under ``rule_set`` (once each)."""
+        key = (rule_set.id, start)
+        known = self._thresholds.get(key)
+        if known is not None:
+            return known
+        thresholds = self._thresholds[key] = rule_set.thresholds(start)
+        label = f"rule set {rule_set.id}"
+        self.use(label, "high_cost_protection.lower_threshold", thresholds.lower)
+        self.use(label, "high_cost_protection.upper_threshold", thresholds.upper)
+        how = thresholds.how
+        if how:
+            self.notes.append(
+                f"the ersättningsperiod starting {start.isoformat()} (rule set {rule_set.id}): "
+                f"{how}"
+            )
+        self.notes.extend(thresholds.notes)
+        self.thresholds_used[key] = PeriodThresholds(
+            rule_set.id,
+            start,
+            thresholds.lower.value,
+            thresholds.upper.value,
+            how or "fixed amounts of the rule set",
+        )
+        return thresholds
+
     def _hkskydd(
-        self, p: _Prepared, price: Decimal, reference: Decimal, notes: list[str]
+        self,
+        p: _Prepared,
+        reference: Decimal,
+        notes: list[str],
+        reason: ErsattningReason | None,
     ) -> LineResult:
-        rule_set = p.rule_set
+        rule_set, price = p.rule_set, p.price
         capped = min(price, reference)
         if price > reference:
             notes.append(
-                f"price {_kr(price)} above reference {_kr(reference)}: the patient pays the "
-                f"difference {_kr(price - reference)}"
+                f"price {_kr(price)}{_extras(p.line)} above reference {_kr(reference)}: the "
+                f"patient pays the difference {_kr(price - reference)}"
             )
         stb, atb = self._pay_bidrag(p, capped)
         basis = capped - stb - atb
         before = self._count(p, notes)
-        for name, value in (
-            ("high_cost_protection.lower_threshold", rule_set.lower_threshold),
-            ("high_cost_protection.upper_threshold", rule_set.upper_threshold),
-            ("high_cost_protection.lower_percent", rule_set.lower_percent),
-            ("high_cost_protection.upper_percent", rule_set.upper_percent),
-        ):
-            self.use(rule_set, name, value)
-        low, high = rule_set.lower_threshold.value, rule_set.upper_threshold.value
+        assert self.period_start is not None  # _count opened one
+        thresholds = self._period_thresholds(rule_set, self.period_start)
+        label = f"rule set {rule_set.id}"
+        self.use(label, "high_cost_protection.lower_percent", rule_set.lower_percent)
+        self.use(label, "high_cost_protection.upper_percent", rule_set.upper_percent)
+        low, high = thresholds.lower.value, thresholds.upper.value
         after = before + basis
-        middle = max(ZERO, min(after, high) - max(before, low))
-        top = max(ZERO, after - max(before, high))
-        exact = {
-            "hkskydd_50": middle * rule_set.lower_percent.value / _HUNDRED,
-            "hkskydd_85": top * rule_set.upper_percent.value / _HUNDRED,
-        }
-        bands = {"hkskydd_50": middle, "hkskydd_85": top}
-        shares = {name: amount for name, amount in exact.items() if bands[name] > 0}
+        middle = min(after, high) - max(before, low)
+        top = after - max(before, high)
+        shares: dict[str, Decimal] = {}
+        if middle > 0:
+            shares["hkskydd_50"] = middle * rule_set.lower_percent.value / _HUNDRED
+        if top > 0:
+            shares["hkskydd_85"] = top * rule_set.upper_percent.value / _HUNDRED
         state = round_money(sum(shares.values(), ZERO))
         self.counted = after
         return self._result(
             p,
             Rule.HKSKYDD,
-            price,
             reference,
             notes,
             basis=basis,
@@ -698,60 +994,184 @@ class _Engine:
             stb=stb,
             state=state,
             state_by_rule=_split(shares, state),
+            ersattning=Ersattning.ALLMAN,
+            reason=reason,
         )
 
     def _tiotandvard(
-        self,
-        p: _Prepared,
-        tio: TioTandvard,
-        price: Decimal,
-        reference: Decimal,
-        notes: list[str],
+        self, p: _Prepared, tio: TioTandvard, reference: Decimal, notes: list[str]
     ) -> LineResult:
-        rule_set = p.rule_set
-        for name, value in (
-            ("tiotandvard.patient_share_percent", tio.patient_share_percent),
-            ("tiotandvard.bidrag_pays_patient_share", tio.bidrag_pays_patient_share),
-            ("tiotandvard.counts_toward_period", tio.counts_toward_period),
-        ):
-            self.use(rule_set, name, value)
-        basis = min(price, reference)
-        share = basis * tio.patient_share_percent.value / _HUNDRED
-        state = round_money(basis - share)
-        stb = atb = ZERO
-        if tio.bidrag_pays_patient_share.value:
-            stb, atb = self._pay_bidrag(p, basis - state)
+        label, price = f"rule set {p.rule_set.id}", p.price
+        self.use(label, "tiotandvard.patient_share_percent", tio.patient_share_percent)
+        capped = min(price, reference)
+        stb, atb = self._pay_bidrag(p, capped)
+        basis = capped - stb - atb
+        share = tio.patient_share_percent.value
+        state = round_money(basis * (_HUNDRED - share) / _HUNDRED)
+        paid = " after STB and ATB" if stb or atb else ""
         notes.append(
-            f"67+ rule (särskild tandvårdsersättning): the patient pays "
-            f"{tio.patient_share_percent.value} % of {_kr(basis)}, the state the rest; "
-            "no threshold"
+            f"67+ rule (särskild tandvårdsersättning): the patient pays {share} % of "
+            f"{_kr(basis)}{paid}, the state the rest; no threshold"
         )
-        counted = ZERO
-        if tio.counts_toward_period.value:
-            self._count(p, notes)
-            counted = basis - stb - atb
-            self.counted += counted
-        else:
-            notes.append("the 67+ line is not counted toward the ersättningsperiod")
+        if atb:
+            notes.append(
+                f"ATB {_kr(atb)} used on a 67+ line: the part ATB pays gets no ersättning, so "
+                f"it lowers the patient's cost by only {share} % of it; set use_atb to false to "
+                "keep the ATB for other care"
+            )
+        if stb:
+            notes.append(
+                f"STB {_kr(stb)} paid first, as ATB is (inferred, L: the statute as read names "
+                "ATB); the part it pays gets no ersättning"
+            )
+        if price > capped:
+            notes.append(
+                f"price {_kr(price)}{_extras(p.line)} above reference {_kr(reference)}: the "
+                f"patient pays the difference {_kr(price - reference)}"
+            )
+        notes.append("the 67+ line is not counted toward the ersättningsperiod")
         return self._result(
             p,
             Rule.TIOTANDVARD,
-            price,
             reference,
             notes,
             basis=basis,
-            counted=counted,
             atb=atb,
             stb=stb,
             state=state,
             state_by_rule={Rule.TIOTANDVARD.value: state},
+            ersattning=Ersattning.SARSKILD,
+        )
+
+    # regional dental support ---------------------------------------------------------------
+
+    def _regional(
+        self, p: _Prepared, period: RegionalPeriod, age: int, notes: list[str]
+    ) -> LineResult:
+        price = p.price
+        if self._free_care(p, age, notes):
+            return self._result(
+                p, Rule.FREE_CARE, None, notes, region=price, reason=ErsattningReason.FREE_CARE
+            )
+        visit = self.visits[-1] if self.visits else None
+        if visit is None or visit.day != p.day:
+            visit = self._open_visit(p.day, period)
+        pays = min(price, visit.due - visit.charged)
+        visit.charged += pays
+        visit.price += price
+        visit.lines.append(p.index)
+        self.frikort += pays
+        assert self.regional is not None
+        notes.append(
+            f"regional dental support ({self.regional.value}): the patient pays {_kr(pays)} of "
+            f"the visit fee for {p.day.isoformat()}, the region the rest; no ATB, STB or state "
+            "support; nothing is counted toward the ersättningsperiod"
+        )
+        return self._result(
+            p, Rule.REGIONAL, None, notes, region=price - pays,
+            reason=ErsattningReason.REGIONAL_SUPPORT,
+        )  # fmt: skip
+
+    def _open_visit(self, day: date, period: RegionalPeriod) -> _Visit:
+        label = f"regional rules {period.label}"
+        for name, value in (
+            ("visit_fee", period.visit_fee),
+            ("fee_codes", period.fee_codes),
+            ("frikort_ceiling", period.frikort_ceiling),
+            ("free_from_age", period.free_from_age),
+        ):
+            self.use(label, name, value)
+        fee, ceiling = period.visit_fee.value, period.frikort_ceiling.value
+        age, free_age = _age_on(self.patient.birth_date, day), period.free_from_age.value
+        notes: list[str] = []
+        if age >= free_age:
+            due = ZERO
+            notes.append(f"the patient is {age} ({free_age} or older): no visit fee")
+        else:
+            room = max(ZERO, ceiling - self.frikort)
+            due = min(fee, room)
+            if room == 0:
+                notes.append(
+                    f"frikort: {_kr(self.frikort)} already counted toward the ceiling "
+                    f"{_kr(ceiling)}: no visit fee"
+                )
+            elif due < fee:
+                notes.append(
+                    f"frikort: the patient pays {_kr(due)} of the fee {_kr(fee)}, which reaches "
+                    f"the ceiling {_kr(ceiling)}"
+                )
+        visit = _Visit(day, period, due, notes=notes)
+        self.visits.append(visit)
+        return visit
+
+    def finish_visits(self, rules: RegionalRules | None) -> tuple[RegionalVisit, ...]:
+        """The visits of the quote, and their notes in the quote's notes."""
+        if rules is None or not self.visits:
+            return ()
+        self.notes.append(
+            f"regional dental support ({rules.owner}): the patient pays the visit fee per visit "
+            "(one treatment date) instead of the taxa price, the region the rest; the fees count "
+            "toward the outpatient frikort"
+        )
+        visits: list[RegionalVisit] = []
+        spent = self.patient.frikort_spent
+        for visit in self.visits:
+            if visit.charged < visit.due:
+                visit.notes.append(
+                    f"the visit's price {_kr(visit.price)} is below the fee {_kr(visit.due)}: "
+                    f"the patient pays {_kr(visit.charged)}"
+                )
+            spent += visit.charged
+            fee_codes = tuple(sorted(visit.period.fee_codes.value))
+            self.notes.extend(f"visit {visit.day.isoformat()}: {note}" for note in visit.notes)
+            visits.append(
+                RegionalVisit(
+                    date=visit.day,
+                    owner=rules.owner,
+                    fee=_ore(visit.period.visit_fee.value),
+                    patient=_ore(visit.charged),
+                    region=_ore(visit.price - visit.charged),
+                    frikort_spent_after=_ore(spent),
+                    line_indexes=tuple(visit.lines),
+                    fee_codes=fee_codes,
+                    notes=tuple(visit.notes),
+                )
+            )
+        return tuple(visits)
+
+    # ATB credit ----------------------------------------------------------------------------
+
+    def atb_next_credit(self, day: date | None, rule_sets: Sequence[RuleSet]) -> AtbCredit | None:
+        """The ATB credited on the first 1 July after ``day`` (None without a day or rules)."""
+        if day is None:
+            return None
+        july = date(day.year, 7, 1)
+        credit_day = july if day < july else date(day.year + 1, 7, 1)
+        try:
+            rule_set = rule_set_for(credit_day, rule_sets)
+        except NoRuleSet:
+            self.notes.append(
+                f"ATB: no rule set is in force on {credit_day.isoformat()}: the next credit is "
+                "not known"
+            )
+            return None
+        label = f"rule set {rule_set.id}"
+        self.use(label, "atb.bands", rule_set.atb_bands)
+        amount, transitional = rule_set.atb_credit(self.patient.birth_date, credit_day.year)
+        if transitional and rule_set.atb_transition is not None:
+            self.use(label, "atb.transition", rule_set.atb_transition)
+        return AtbCredit(
+            date=credit_day,
+            amount=_ore(amount),
+            age=credit_day.year - self.patient.birth_date.year,
+            rule_set_id=rule_set.id,
+            transitional=transitional,
         )
 
     def _result(
         self,
         p: _Prepared,
         rule: Rule,
-        price: Decimal,
         reference: Decimal | None,
         notes: list[str],
         *,
@@ -762,9 +1182,11 @@ class _Engine:
         state: Decimal = ZERO,
         state_by_rule: Mapping[str, Decimal] | None = None,
         region: Decimal = ZERO,
+        ersattning: Ersattning | None = None,
+        reason: ErsattningReason | None = None,
     ) -> LineResult:
         line = p.line
-        price, atb, stb, state, region = (_ore(x) for x in (price, atb, stb, state, region))
+        price, atb, stb, state, region = (_ore(x) for x in (p.price, atb, stb, state, region))
         return LineResult(
             index=p.index,
             code=line.code,
@@ -787,6 +1209,10 @@ class _Engine:
             period_start=self.period_start,
             period_counted_after=_ore(self.counted),
             notes=tuple(notes),
+            material_kr=_ore(line.material_kr),
+            technical_kr=_ore(line.technical_kr),
+            ersattning=ersattning,
+            ersattning_reason=reason,
         )
 
 

@@ -18,8 +18,11 @@ from hypothesis import strategies as st
 
 from pricing.errors import NoRuleSet, PricingError, UnknownCode
 from pricing.subsidy import (
+    Ersattning,
     LineResult,
     PatientState,
+    Period,
+    PeriodThresholds,
     Quote,
     QuoteLine,
     Rule,
@@ -418,28 +421,47 @@ def test_67_plus_repairs_of_prosthetics_have_no_position_limit() -> None:
     assert (line.patient, line.state) == (D("165.50"), D("1489.50"))
 
 
-def test_67_plus_lines_use_no_atb_and_do_not_count_toward_the_period() -> None:
+def test_67_plus_atb_pays_first_and_the_state_pays_90_percent_of_the_rest() -> None:
+    # 832 at 1 655 = reference; ATB 600: state = 90 % × (1 655 − 600) = 949.50
     patient = PatientState(SENIOR, atb_available=D("600"))
     result = run(patient, QuoteLine("832", 1, DAY_2026))
     line = result.lines[0]
-    assert (line.atb, line.counted) == (D("0.00"), D("0.00"))
-    assert result.period_after.start is None
+    assert (line.atb, line.basis, line.state, line.patient) == (
+        D("600.00"), D("1055.00"), D("949.50"), D("105.50"),
+    )  # fmt: skip
+    assert (line.counted, line.ersattning) == (D("0.00"), Ersattning.SARSKILD)
+    assert result.period_after.start is None  # does not open a period
+    assert result.atb_remaining == D("0.00")
+    assert any("lowers the patient's cost by only 10 % of it" in note for note in line.notes)
+    assert not any("(L)" in note for note in result.notes)  # the rule is settled: no switch
+
+
+def test_67_plus_atb_declined_keeps_the_balance() -> None:
+    patient = PatientState(SENIOR, atb_available=D("600"))
+    result = run(patient, QuoteLine("832", 1, DAY_2026, use_atb=False))
+    assert (result.lines[0].patient, result.lines[0].state) == (D("165.50"), D("1489.50"))
     assert result.atb_remaining == D("600.00")
-    assert any("counts_toward_period" in note and "(L)" in note for note in result.notes)
-    assert any("bidrag_pays_patient_share" in note for note in result.notes)
 
 
-def test_67_plus_flags_when_set_let_bidrag_pay_and_count() -> None:
-    raw = json.loads((DATA / "2026.json").read_text(encoding="utf-8"))
-    raw["tiotandvard"]["bidrag_pays_patient_share"]["value"] = True
-    raw["tiotandvard"]["counts_toward_period"]["value"] = True
-    rule_sets = [rs for rs in RULE_SETS if rs.id != "2026"] + [rule_set_from_mapping(raw)]
-    patient = PatientState(SENIOR, atb_available=D("100"))
-    result = quote(patient, [QuoteLine("832", 1, DAY_2026)], resolver(), rule_sets)
-    line = result.lines[0]
-    assert (line.state, line.atb, line.patient) == (D("1489.50"), D("100.00"), D("65.50"))
-    assert line.counted == D("1555.00")
-    assert result.period_after == type(result.period_after)(DAY_2026, D("1555.00"))
+def test_67_plus_stb_pays_first_on_its_codes() -> None:
+    # 341 (on the STB list and in the 67+ scope) at 1 245 = reference; STB 1 000 in 2026
+    patient = PatientState(SENIOR, stb_eligible=True, atb_available=D("100"))
+    line = one(patient, QuoteLine("341", 1, DAY_2026))
+    assert line.rule is Rule.TIOTANDVARD
+    assert (line.stb, line.atb, line.basis) == (D("1000.00"), D("100.00"), D("145.00"))
+    assert (line.state, line.patient) == (D("130.50"), D("14.50"))
+    assert any("STB 1 000.00 paid first" in note and "L" in note for note in line.notes)
+
+
+def test_67_plus_lines_are_not_counted_in_an_open_period() -> None:
+    patient = PatientState(SENIOR, period_start=date(2026, 1, 10), period_counted=D("2000"))
+    result = run(patient, QuoteLine("832", 1, DAY_2026), QuoteLine("101", 1, DAY_2026))
+    tio, exam = result.lines
+    assert (tio.rule, tio.counted, tio.period_counted_after) == (
+        Rule.TIOTANDVARD, D("0.00"), D("2000.00"),
+    )  # fmt: skip
+    assert exam.rule is Rule.HKSKYDD and exam.counted == D("1015.00")
+    assert result.period_after == Period(date(2026, 1, 10), D("3015.00"))
 
 
 # --- reference prices: specialist, jour, utbyte, intern ------------------------------------
@@ -521,11 +543,25 @@ def test_extern_item_without_reference_price_gets_no_support() -> None:
 
 
 def test_uncertain_values_used_are_flagged_once() -> None:
-    result = run(PatientState(ADULT), QuoteLine("101", 1, DAY_2026), QuoteLine("103", 1, DAY_2026))
-    flagged = [note for note in result.notes if "lower_threshold" in note]
+    # a period started in 2025 under the 2026 rule set: its upper threshold is unsettled (L)
+    patient = PatientState(ADULT, period_start=date(2025, 9, 1), period_counted=D("100"))
+    result = run(patient, QuoteLine("101", 1, DAY_2026), QuoteLine("103", 1, DAY_2026))
+    flagged = [note for note in result.notes if "upper_threshold" in note]
     assert len(flagged) == 1
-    assert "(L)" in flagged[0] and "2026" in flagged[0] and "not found" in flagged[0]
+    assert "(L)" in flagged[0] and "rule set 2026" in flagged[0] and "Unsettled" in flagged[0]
+    assert sum("14 850" in note for note in result.notes) == 2  # the note and the source
+    assert not any("lower_threshold" in note for note in result.notes)  # 3 000 is H
     assert result.rule_set_ids == ("2026",)
+
+
+def test_a_2026_quote_flags_neither_the_thresholds_nor_the_stb_amount() -> None:
+    patient = PatientState(ADULT, stb_eligible=True)
+    result = run(patient, QuoteLine("101", 1, DAY_2026), QuoteLine("206", 1, DAY_2026))
+    assert not any("(L)" in note for note in result.notes), result.notes
+    assert result.period_thresholds == (
+        PeriodThresholds("2026", DAY_2026, D(3000), D(15000), result.period_thresholds[0].how),
+    )
+    assert any("59 200" in note and "2026-03-10" in note for note in result.notes)
 
 
 def test_no_uncertain_values_in_a_plain_2025_quote() -> None:
