@@ -15,6 +15,7 @@ from app.snapshot import SnapshotCache
 from app.taxa import procedures_routes as procedures
 from app.taxa import routes as schedules
 from app.volumes import routes as analysis
+from app.web import mount as web
 
 DESCRIPTION = """
 Folktandvården's fee schedule (tandvårdstaxa): prices per åtgärd with TLV's referenspris, in
@@ -35,6 +36,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         # Uploads are the only large bodies; multipart framing comes on top of the file.
         max_body_size=settings.max_upload_bytes + 64 * 1024,
+        # /docs and /redoc are served by app.web with local assets (no CDN).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
@@ -52,4 +56,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(analysis.router)
     app.include_router(quotes.router)
     app.include_router(report.router)
+    web.install(app)  # the pages under /ui/ and the docs; after errors.install
     return app

@@ -1,0 +1,230 @@
+"""The pages on volumes, the 7 % rule and the board's report.
+
+The 7 %-kontroll shows the report's own figures and chart (``build_report_data``, the charts
+module); the Rapport page shows the report the API renders, in a frame, with its PDF and XLSX.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from app.auth import actor_of
+from app.config import DEFAULT_OWNER
+from app.db import transaction
+from app.deps import engine
+from app.errors import AppError, FileRejected, PayloadTooLarge, UnsupportedFile
+from app.report import charts
+from app.report import fmt as report_fmt
+from app.report import text as report_text
+from app.report.data import NO_VOLUMES, build_report_data, example_volumes, volumes_from_set
+from app.report.formats import ReportFormat
+from app.report.routes import report
+from app.taxa.imports import finding_json
+from app.taxa.routes import list_schedules
+from app.taxa.schemas import ScheduleOut
+from app.volumes.routes import list_volumes, read_volumes
+from app.volumes.schemas import VolumeSetOut
+from app.volumes.volume_sets import import_volumes, parse_volume_file
+from app.web import uploads
+from app.web.forms import FieldErrors, posted_form
+from app.web.render import answer, page, redirect
+from app.web.routes import limits_of, problems_of, sorted_by
+from app.web.session import WebUser, web_user
+from app.web.swedish import say
+from pricing.deviation import DEFAULT_LIMIT_PERCENT
+from pricing.taxa import Variant
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+VOLUME_SORTS = ("id", "name", "imported_at", "codes", "total_volume", "rows")
+CODE_SORTS = ("code", "volume")
+EXAMPLE = "exempel"
+NONE = "ingen"
+
+
+# --- volumes ----------------------------------------------------------------------------------
+
+
+def _volumes_page(request: Request, user: WebUser, fields: FieldErrors | None = None,
+                  sort: str = "", dir: str = "desc", **context: Any) -> Response:
+    fields = fields or FieldErrors()
+    sets = sorted_by(list_volumes(request, _key=user.key), sort, dir, VOLUME_SORTS)
+    failed = bool(fields) or bool(context.get("problems"))
+    return page(request, "volumes.html.j2", "Volymer", status_code=422 if failed else 200,
+                sets=sets, errors=fields.errors, values=fields.values, sort=sort, dir=dir,
+                **context)
+
+
+@router.get("/volymer")
+def volumes_page(request: Request, sort: str = "", dir: str = "desc",
+                 user: WebUser = Depends(web_user("report"))) -> Response:
+    return _volumes_page(request, user, sort=sort, dir=dir)
+
+
+@router.post("/volymer/granska")
+def review_volumes(request: Request, user: WebUser = Depends(web_user("write")),
+                   form: FormData = Depends(posted_form)) -> Response:
+    """The review: the same parsing and validation as POST /v1/volumes, nothing stored."""
+    fields = FieldErrors()
+    fields.text(form, "name", "Namn")
+    uploaded = fields.file(request, form, "file")
+    if fields or uploaded is None:
+        return _volumes_page(request, user, fields)
+    filename, content = uploaded
+    try:
+        validation = parse_volume_file(content, filename, limits_of(request))
+    except (UnsupportedFile, PayloadTooLarge) as exc:
+        fields.errors["file"] = say(exc.detail)
+        return _volumes_page(request, user, fields)
+    warnings = [finding_json(w) for w in validation.warnings]
+    if not validation.ok:
+        return _volumes_page(request, user, fields, filename=filename, warnings=warnings,
+                             problems=[finding_json(f) for f in validation.errors])
+    sha256 = uploads.keep(user.session.csrf, filename, content)
+    return _volumes_page(request, user, fields, filename=filename, sha256=sha256,
+                         warnings=warnings, reviewed=validation)
+
+
+@router.post("/volymer/spara")
+def save_volumes(request: Request, user: WebUser = Depends(web_user("write")),
+                 form: FormData = Depends(posted_form)) -> Response:
+    fields = FieldErrors()
+    name = fields.text(form, "name", "Namn")
+    sha256 = form.get("sha256")
+    kept = uploads.take(user.session.csrf, sha256) if isinstance(sha256, str) else None
+    if kept is None:
+        fields.errors["file"] = "Den granskade filen finns inte längre: välj den och granska igen."
+    if fields or kept is None:
+        return _volumes_page(request, user, fields)
+    filename, content = kept
+    try:
+        with transaction(engine(request)) as session:
+            stored, _ = import_volumes(session, content=content, filename=filename,
+                                       owner=DEFAULT_OWNER, name=name,
+                                       actor=actor_of(user.key), limits=limits_of(request))
+    except FileRejected as exc:
+        return _volumes_page(request, user, fields, filename=filename, problems=problems_of(exc))
+    uploads.forget(user.session.csrf, str(sha256))
+    return redirect(request, f"/ui/volymer/{stored.id}?sparad=1")
+
+
+@router.get("/volymer/{volume_set_id:int}")
+def volume_set_page(request: Request, volume_set_id: int, sort: str = "", dir: str = "asc",
+                    user: WebUser = Depends(web_user("report"))) -> Response:
+    detail = read_volumes(volume_set_id, request, _key=user.key)
+    rows = sorted_by(list(detail.volumes), sort, dir, CODE_SORTS)
+    flash = "Volymerna är sparade." if request.query_params.get("sparad") else None
+    return page(request, "volume_set.html.j2", detail.name, volume_set=detail, rows=rows,
+                sort=sort, dir=dir, flash=flash)
+
+
+# --- choosing a taxa and volumes (7 %-kontroll, Rapport) -----------------------------------------
+
+
+def _choices(request: Request, user: WebUser) -> tuple[list[ScheduleOut], list[VolumeSetOut]]:
+    schedules = [s for s in list_schedules(request, owner=None, variant=Variant.NORMAL,
+                                           status=None, _key=user.key)]
+    return schedules, list_volumes(request, _key=user.key)
+
+
+def _volume_query(volumes: str) -> tuple[int | None, bool]:
+    """The form's volume choice: a stored set's id, the bundled example, or none."""
+    if volumes == EXAMPLE:
+        return None, True
+    if volumes.isdigit():
+        return int(volumes), False
+    return None, False
+
+
+def _limit(raw: str, errors: dict[str, str]) -> Decimal:
+    try:
+        value = Decimal(raw.replace(",", ".").strip() or str(DEFAULT_LIMIT_PERCENT))
+    except InvalidOperation:
+        errors["limit"] = "Gränsen ska vara ett tal, t.ex. 7."
+        return DEFAULT_LIMIT_PERCENT
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
+        errors["limit"] = "Gränsen ska vara mellan 0 och 100 procent."
+        return DEFAULT_LIMIT_PERCENT
+    return value
+
+
+@router.get("/kontroll")
+def control_page(request: Request, taxa: str = "", volymer: str = EXAMPLE, grans: str = "7",
+                 user: WebUser = Depends(web_user("report"))) -> Response:
+    schedules, sets = _choices(request, user)
+    errors: dict[str, str] = {}
+    limit = _limit(grans, errors)
+    context: dict[str, Any] = {"schedules": schedules, "sets": sets, "taxa": taxa,
+                               "volymer": volymer, "grans": grans, "data": None, "chart": None}
+    if not taxa:
+        return page(request, "control.html.j2", "7 %-kontroll", errors=errors, **context)
+    if not taxa.isdigit():
+        errors["taxa"] = "Välj en taxa."
+    if errors:
+        return page(request, "control.html.j2", "7 %-kontroll", status_code=422, errors=errors,
+                    **context)
+    volumes_id, use_example = _volume_query(volymer)
+    try:
+        with Session(engine(request)) as session:
+            if volumes_id is not None:
+                volumes, source = volumes_from_set(session, volumes_id)
+            elif use_example:
+                volumes, source = example_volumes(limits_of(request))
+            else:
+                volumes, source = None, NO_VOLUMES
+            data = build_report_data(session, int(taxa), volumes, source, previous_id=None,
+                                     limit_percent=limit, generated_at=datetime.now(STOCKHOLM))
+    except AppError as exc:
+        errors["taxa"] = say(exc.detail)
+        return page(request, "control.html.j2", "7 %-kontroll", status_code=exc.status,
+                    errors=errors, **context)
+    chart = charts.deviation_by_group(data)
+    context.update(data=data, f=data.figures, t=report_text, fmt=report_fmt,
+                   chart=None if chart is None else charts.data_uri(chart))
+    return page(request, "control.html.j2", "7 %-kontroll", errors=errors, **context)
+
+
+@router.get("/rapport")
+def report_page(request: Request, taxa: str = "", volymer: str = EXAMPLE,
+                user: WebUser = Depends(web_user("report"))) -> Response:
+    schedules, sets = _choices(request, user)
+    errors: dict[str, str] = {}
+    if taxa and not taxa.isdigit():
+        errors["taxa"] = "Välj en taxa."
+    chosen = next((s for s in schedules if str(s.id) == taxa), None)
+    if taxa and chosen is None and not errors:
+        errors["taxa"] = "Välj en normaltaxa: jourtaxan kontrolleras i normaltaxans rapport."
+    return page(request, "report.html.j2", "Rapport", status_code=422 if errors else 200,
+                schedules=schedules, sets=sets, taxa=taxa, volymer=volymer, chosen=chosen,
+                errors=errors)
+
+
+@router.get("/rapport/{schedule_id:int}/rapport.{fmt}")
+def report_file(request: Request, schedule_id: int, fmt: str, volymer: str = EXAMPLE,
+                user: WebUser = Depends(web_user("report"))) -> Response:
+    """The report as the API renders it (GET /v1/schedules/{id}/report)."""
+    try:
+        chosen = ReportFormat(fmt)
+    except ValueError:
+        return page(request, "error.html.j2", "Finns inte", status_code=404,
+                    message="Rapporten finns som HTML, PDF och XLSX.")
+    volumes_id, use_example = _volume_query(volymer)
+    response = report(schedule_id, request, format=chosen, volumes_id=volumes_id,
+                      example_volumes_=use_example, previous_id=None,
+                      limit_percent=DEFAULT_LIMIT_PERCENT, _key=user.key)
+    if chosen is ReportFormat.HTML:
+        # The report is its own document (print CSS inline, charts as data: URIs) shown in a
+        # frame of the Rapport page: it may use its inline styles, and run nothing at all.
+        response.headers["content-security-policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+            "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
+    return answer(request, response)
