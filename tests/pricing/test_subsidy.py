@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -17,14 +18,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pricing.errors import NoRuleSet, PricingError, UnknownCode
+from pricing.regional import RegionalRules, regional_rules_from_mapping
 from pricing.subsidy import (
+    AtbCredit,
     Ersattning,
+    ErsattningReason,
     LineResult,
     PatientState,
     Period,
     PeriodThresholds,
     Quote,
     QuoteLine,
+    QuoteNoRuleSet,
     Rule,
     SubsidyInputError,
     quote,
@@ -36,6 +41,9 @@ DATA = Path(__file__).resolve().parents[2] / "data" / "subsidy"
 RULE_SETS: tuple[RuleSet, ...] = tuple(
     rule_set_from_mapping(json.loads(path.read_text(encoding="utf-8")))
     for path in sorted(DATA.glob("*.json"))
+)
+REGIONAL: RegionalRules = regional_rules_from_mapping(
+    json.loads((DATA / "regional" / "region-jonkoping.json").read_text(encoding="utf-8"))
 )
 D = Decimal
 
@@ -77,6 +85,8 @@ def _taxa(overrides: Mapping[str, tuple[str, str | None]] | None = None) -> dict
     taxa = {code: _item(code, price, ref) for code, (price, ref) in NORMAL_2025.items()}
     taxa["A11"] = _item("A11", "2275", None, Kind.INTERN)
     taxa["9010"] = _item("9010", "57", None, Kind.INTERN, Unit.PER_MINUTE)
+    taxa["9009"] = _item("9009", "1", None, Kind.INTERN, Unit.PER_KRONA)
+    taxa["951"] = _item("951", "250", None, Kind.INTERN, Unit.PER_VISIT)
     for code, (price, ref) in (overrides or {}).items():
         taxa[code] = _item(code, price, ref)
     return taxa
@@ -108,8 +118,14 @@ def run(patient: PatientState, *lines: QuoteLine, overrides: Mapping[str, tuple[
     return quote(patient, lines, resolver(overrides), RULE_SETS)
 
 
-def one(patient: PatientState, line: QuoteLine, **kwargs: object) -> LineResult:
-    result = run(patient, line, **kwargs)  # type: ignore[arg-type]
+def one(
+    patient: PatientState, line: QuoteLine, regional_rules: RegionalRules | None = None,
+    **kwargs: object,
+) -> LineResult:  # fmt: skip
+    if regional_rules is not None:
+        result = quote(patient, [line], resolver(), RULE_SETS, regional_rules=regional_rules)
+    else:
+        result = run(patient, line, **kwargs)  # type: ignore[arg-type]
     assert len(result.lines) == 1
     return result.lines[0]
 
@@ -659,11 +675,201 @@ def test_a_taxa_price_with_more_than_two_decimals_is_refused() -> None:
         run(PatientState(ADULT), QuoteLine("X", 1, DAY), overrides={"X": ("1.005", "1")})
 
 
+TODAY = date(2026, 2, 1)
+NODVANDIG = PatientState(ADULT, regional_support="nodvandig")
+
+
+@pytest.mark.parametrize(
+    ("patient", "lines", "field", "message"),
+    [
+        (PatientState(ADULT), [QuoteLine("704", 1, DAY, material_kr=D("-1"))],
+         "lines[0].material_kr", "negative"),
+        (PatientState(ADULT), [QuoteLine("704", 1, DAY, technical_kr=D("0.001"))],
+         "lines[0].technical_kr", "two decimals"),
+        (PatientState(ADULT), [QuoteLine("704", 1, DAY, technical_kr=D("NaN"))],
+         "lines[0].technical_kr", "not an exact amount"),
+        (PatientState(ADULT), [QuoteLine("101", 1, DAY), QuoteLine("9010", 30, DAY,
+                                                                  material_kr=D("50"))],
+         "lines[1].material_kr", "billed per_minute"),
+        (PatientState(ADULT), [QuoteLine("9009", 200, DAY, technical_kr=D("50"))],
+         "lines[0].technical_kr", "billed per_krona"),
+        (PatientState(ADULT), [QuoteLine("951", 1, DAY, material_kr=D("10"),
+                                         technical_kr=D("10"))],
+         "lines[0].material_kr", "billed per_visit"),
+        (PatientState(ADULT, regional_support="nödvändig"), [], "patient.regional_support",
+         '"nodvandig", "sjukdomsbehandling" or none'),
+        (PatientState(ADULT, regional_support="NODVANDIG"), [], "patient.regional_support",
+         "got 'NODVANDIG'"),
+        (PatientState(ADULT, regional_support=True), [], "patient.regional_support",  # type: ignore[arg-type]
+         "got True"),
+        (PatientState(ADULT, frikort_spent=D("-1")), [], "patient.frikort_spent", "negative"),
+        (NODVANDIG, [QuoteLine("101", 1, DAY_2026), QuoteLine("951", 1, DAY_2026)],
+         "lines[1].code", "visit fee for the regional dental support"),
+        (PatientState(ADULT, period_start=date(2026, 2, 2)), [], "patient.period_start",
+         "in the future"),
+        (PatientState(ADULT, period_start=date(2026, 2, 2)), [QuoteLine("101", 1, DAY_2026)],
+         "patient.period_start", "in the future"),
+        (PatientState(date(2026, 2, 2)), [], "patient.birth_date", "in the future"),
+    ],
+)  # fmt: skip
+def test_bad_input_of_issue_10_names_the_field(
+    patient: PatientState, lines: Sequence[QuoteLine], field: str, message: str
+) -> None:
+    with pytest.raises(SubsidyInputError, match=message) as info:
+        quote(patient, lines, resolver(), RULE_SETS, regional_rules=REGIONAL, today=TODAY)
+    assert info.value.field == field
+    assert str(info.value).startswith(field)
+
+
+def test_today_is_optional_and_a_period_start_up_to_today_is_taken() -> None:
+    patient = PatientState(ADULT, period_start=TODAY, period_counted=D("100"))
+    assert quote(patient, [], resolver(), RULE_SETS, today=TODAY).period_after.start == TODAY
+    later = PatientState(ADULT, period_start=date(2030, 1, 1))
+    assert quote(later, [], resolver(), RULE_SETS).period_after.start == date(2030, 1, 1)
+
+
+def test_a_regional_patient_without_regional_rules_is_refused() -> None:
+    with pytest.raises(SubsidyInputError, match="no regional dental support rules") as info:
+        quote(NODVANDIG, [QuoteLine("101", 1, DAY_2026)], resolver(), RULE_SETS)
+    assert info.value.field == "patient.regional_support"
+
+
+def test_regional_rules_not_in_force_on_a_line_date_name_the_line() -> None:
+    from_2025 = RegionalRules(REGIONAL.owner, REGIONAL.description, REGIONAL.periods[1:])
+    lines = [QuoteLine("101", 1, date(2025, 3, 1)), QuoteLine("101", 1, date(2024, 6, 1))]
+    with pytest.raises(QuoteNoRuleSet, match="regional dental support rules") as info:
+        quote(NODVANDIG, lines, resolver(), RULE_SETS, regional_rules=from_2025)
+    assert info.value.field == "lines[1].date"
+
+
+def test_regional_rules_change_nothing_for_other_patients() -> None:
+    patient = PatientState(SENIOR, atb_available=D("300"))
+    lines = [QuoteLine("101", 1, DAY_2026), QuoteLine("832", 1, DAY_2026)]
+    plain = quote(patient, lines, resolver(), RULE_SETS)
+    with_rules = quote(patient, lines, resolver(), RULE_SETS, regional_rules=REGIONAL)
+    assert plain == with_rules
+    assert plain.regional_visits == () and plain.frikort_spent_after == D("0.00")
+
+
+# --- material and dental-technical costs ---------------------------------------------------
+
+
+def test_material_is_part_of_the_price_for_every_rule() -> None:
+    intern = one(PatientState(ADULT), QuoteLine("A11", 1, DAY, material_kr=D("100")))
+    assert (intern.price, intern.patient, intern.material_kr) == (
+        D("2375.00"), D("2375.00"), D("100.00"),
+    )  # fmt: skip
+    child = one(PatientState(date(2012, 1, 1)), QuoteLine("704", 1, DAY, technical_kr=D("50")))
+    assert (child.rule, child.price, child.region, child.technical_kr) == (
+        Rule.FREE_CARE, D("1055.00"), D("1055.00"), D("50.00"),
+    )  # fmt: skip
+    xray = one(counted("3000"), QuoteLine("121", 3, DAY, material_kr=D("10")))
+    assert (xray.price, xray.reference_price, xray.state) == (D("250.00"), D("210.00"), D("105.00"))
+    regional = one(NODVANDIG, QuoteLine("704", 1, DAY_2026, technical_kr=D("400")),
+                   regional_rules=REGIONAL)  # fmt: skip
+    assert (regional.price, regional.patient, regional.region) == (
+        D("1405.00"), D("250.00"), D("1155.00"),
+    )  # fmt: skip
+
+
+def test_67_plus_price_test_uses_the_whole_price() -> None:
+    overrides = {"701": ("700", "720")}
+    at = one(PatientState(SENIOR), QuoteLine("701", 1, DAY_2026, material_kr=D("20")),
+             overrides=overrides)  # fmt: skip
+    assert (at.rule, at.price, at.state, at.patient) == (
+        Rule.TIOTANDVARD, D("720.00"), D("648.00"), D("72.00"),
+    )  # fmt: skip
+    above = one(PatientState(SENIOR), QuoteLine("701", 1, DAY_2026, material_kr=D("20.01")),
+                overrides=overrides)  # fmt: skip
+    assert (above.rule, above.ersattning, above.ersattning_reason) == (
+        Rule.HKSKYDD, Ersattning.ALLMAN, ErsattningReason.PRICE_ABOVE_REFERENCE,
+    )  # fmt: skip
+    assert any("price 720.01 (including material 20.01 kr) above reference 720.00" in note
+               for note in above.notes)  # fmt: skip
+
+
+# --- regional dental support ---------------------------------------------------------------
+
+
+def test_regional_support_charges_the_fee_once_per_visit() -> None:
+    lines = [QuoteLine("121", 1, DAY_2026), QuoteLine("101", 1, DAY_2026),
+             QuoteLine("704", 1, date(2026, 4, 1))]  # fmt: skip
+    result = quote(NODVANDIG, lines, resolver(), RULE_SETS, regional_rules=REGIONAL)
+    assert [(line.patient, line.region) for line in result.lines] == [
+        (D("80.00"), D("0.00")), (D("170.00"), D("930.00")), (D("250.00"), D("755.00")),
+    ]  # fmt: skip
+    assert [(v.date, v.patient, v.frikort_spent_after, v.line_indexes)
+            for v in result.regional_visits] == [
+        (DAY_2026, D("250.00"), D("250.00"), (0, 1)),
+        (date(2026, 4, 1), D("250.00"), D("500.00"), (2,)),
+    ]  # fmt: skip
+    assert result.totals.region == D("1685.00") and result.totals.patient == D("500.00")
+    assert result.patient_after.frikort_spent == D("500.00")
+    assert all(line.rule is Rule.REGIONAL for line in result.lines)
+    assert result.regional_visits[0].fee_codes == ("951", "952", "953")
+
+
+def test_regional_support_uses_no_bidrag_and_counts_nothing() -> None:
+    patient = PatientState(SENIOR, regional_support="sjukdomsbehandling", stb_eligible=True,
+                           atb_available=D("600"), period_start=date(2026, 1, 5),
+                           period_counted=D("2900"))  # fmt: skip
+    result = quote(patient, [QuoteLine("101", 1, DAY_2026), QuoteLine("832", 1, DAY_2026)],
+                   resolver(), RULE_SETS, regional_rules=REGIONAL)  # fmt: skip
+    assert (result.totals.atb, result.totals.stb, result.totals.state) == (D(0), D(0), D(0))
+    assert result.period_after == Period(date(2026, 1, 5), D("2900.00"))
+    assert result.atb_remaining == D("600.00") and result.stb_used_after == D("0.00")
+    assert all(line.ersattning is None for line in result.lines)
+    assert all(line.ersattning_reason is ErsattningReason.REGIONAL_SUPPORT for line in result.lines)
+
+
+def test_a_frikort_spent_above_the_ceiling_means_no_fee() -> None:
+    patient = replace(NODVANDIG, frikort_spent=D("2000"))
+    result = quote(patient, [QuoteLine("101", 1, DAY_2026)], resolver(), RULE_SETS,
+                   regional_rules=REGIONAL)  # fmt: skip
+    assert result.lines[0].patient == D("0.00")
+    assert result.frikort_spent_after == D("2000.00")
+    assert any("no visit fee" in note for note in result.notes)
+
+
+def test_a_regional_jour_line_costs_the_patient_the_fee() -> None:
+    line = one(NODVANDIG, QuoteLine("701", 1, DAY_2026, variant=Variant.JOUR),
+               regional_rules=REGIONAL)  # fmt: skip
+    assert (line.price, line.patient, line.region) == (D("1180.00"), D("250.00"), D("930.00"))
+
+
+# --- the next ATB credit -------------------------------------------------------------------
+
+
+def test_atb_next_credit_counts_from_today_or_else_the_first_line() -> None:
+    lines = [QuoteLine("101", 1, DAY)]
+    result = quote(PatientState(ADULT), lines, resolver(), RULE_SETS)
+    assert result.atb_next_credit == AtbCredit(date(2025, 7, 1), D("300.00"), 45, "2025", False)
+    on_july = quote(PatientState(ADULT), lines, resolver(), RULE_SETS, today=date(2025, 7, 1))
+    assert on_july.atb_next_credit == AtbCredit(date(2026, 7, 1), D("300.00"), 46, "2026", False)
+    assert quote(PatientState(ADULT), [], resolver(), RULE_SETS).atb_next_credit is None
+    empty = quote(PatientState(SENIOR), [], resolver(), RULE_SETS, today=TODAY)
+    assert empty.atb_next_credit == AtbCredit(date(2026, 7, 1), D("600.00"), 71, "2026", False)
+
+
+def test_atb_next_credit_is_0_in_free_care_age() -> None:
+    result = quote(PatientState(date(2008, 1, 1)), [], resolver(), RULE_SETS, today=TODAY)
+    assert result.atb_next_credit is not None and result.atb_next_credit.amount == D("0.00")
+
+
+def test_atb_next_credit_without_a_rule_set_says_so() -> None:
+    only_2025 = [rs for rs in RULE_SETS if rs.id == "2025"]
+    result = quote(PatientState(ADULT), [QuoteLine("101", 1, date(2025, 8, 1))], resolver(),
+                   only_2025)  # fmt: skip
+    assert result.atb_next_credit is None
+    assert any("no rule set is in force on 2026-07-01" in note for note in result.notes)
+
+
 # --- properties ----------------------------------------------------------------------------
 
 CODES = sorted([*NORMAL_2025, "A11"])
 money_st = st.integers(min_value=0, max_value=2_000_000).map(lambda ore: D(ore) / 100)
 dates_st = st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31))
+extras_st = st.one_of(st.just(D(0)), st.integers(0, 300_000).map(lambda ore: D(ore) / 100))
 line_st = st.builds(
     QuoteLine,
     code=st.sampled_from(CODES),
@@ -673,6 +879,8 @@ line_st = st.builds(
     specialist_referral=st.booleans(),
     tooth_position=st.one_of(st.none(), st.integers(min_value=1, max_value=8)),
     use_atb=st.booleans(),
+    material_kr=extras_st,
+    technical_kr=extras_st,
 )
 jour_line_st = st.builds(
     QuoteLine, code=st.sampled_from(sorted(JOUR_2025)), quantity=st.integers(1, 3), date=dates_st,
@@ -687,22 +895,37 @@ patient_st = st.builds(
     period_start=st.just(None),
     period_counted=st.just(D(0)),
     stb_used_this_half_year=st.just(D(0)),
+    regional_support=st.sampled_from([None, None, "nodvandig", "sjukdomsbehandling"]),
+    frikort_spent=st.integers(0, 1500).map(D),
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(patient=patient_st, lines=lines_st)
 def test_every_line_and_the_totals_add_up(patient: PatientState, lines: list[QuoteLine]) -> None:
-    result = quote(patient, lines, resolver(), RULE_SETS)
+    result = quote(patient, lines, resolver(), RULE_SETS, regional_rules=REGIONAL)
     for line in result.lines:
         _identity(line)
         assert min(line.patient, line.state, line.atb, line.stb, line.region) >= 0
         assert line.state == line.state.quantize(D("0.01"))
+        assert (line.ersattning is None) == (line.ersattning_reason in _NONE_REASONS)
     totals = result.totals
     assert totals.patient + totals.state + totals.atb + totals.stb + totals.region == totals.price
     assert totals.state == sum((line.state for line in result.lines), D(0))
     assert result.atb_remaining == patient.atb_available - totals.atb
     assert sorted(line.index for line in result.lines) == list(range(len(lines)))
+    paid_fees = sum((visit.patient for visit in result.regional_visits), D(0))
+    assert result.frikort_spent_after == patient.frikort_spent + paid_fees
+    if patient.regional_support is not None:
+        assert totals.state == totals.atb == totals.stb == 0
+        assert result.period_after == Period(None, D(0))
+        ceiling = D(1400)
+        assert paid_fees <= max(D(0), ceiling - patient.frikort_spent)
+        assert paid_fees <= D(250) * len(result.regional_visits)
+
+
+_NONE_REASONS = {ErsattningReason.INTERN_CODE, ErsattningReason.NO_REFERENCE_PRICE,
+                 ErsattningReason.FREE_CARE, ErsattningReason.REGIONAL_SUPPORT}  # fmt: skip
 
 
 @settings(max_examples=200, deadline=None)
@@ -730,9 +953,16 @@ def test_a_treatment_quoted_in_two_parts_gives_the_same_totals(
     patient: PatientState, lines: list[QuoteLine], cut: int
 ) -> None:
     ordered = sorted(lines, key=lambda line: line.date)
-    whole = quote(patient, ordered, resolver(), RULE_SETS)
-    first = quote(patient, ordered[:cut], resolver(), RULE_SETS)
-    second = quote(first.patient_after, ordered[cut:], resolver(), RULE_SETS)
+    if patient.regional_support is not None:  # a regional visit (one date) is quoted whole
+        while 0 < cut < len(ordered) and ordered[cut - 1].date == ordered[cut].date:
+            cut += 1
+
+    def run_part(state: PatientState, part: list[QuoteLine]) -> Quote:
+        return quote(state, part, resolver(), RULE_SETS, regional_rules=REGIONAL)
+
+    whole = run_part(patient, ordered)
+    first = run_part(patient, ordered[:cut])
+    second = run_part(first.patient_after, ordered[cut:])
     for name in ("price", "state", "atb", "stb", "region", "patient"):
         assert getattr(first.totals, name) + getattr(second.totals, name) == getattr(
             whole.totals, name
@@ -740,3 +970,42 @@ def test_a_treatment_quoted_in_two_parts_gives_the_same_totals(
     if ordered[cut:]:
         assert second.period_after == whole.period_after
         assert second.atb_remaining == whole.atb_remaining
+        assert second.frikort_spent_after == whole.frikort_spent_after
+
+
+TIO_CODES = ["301", "401", "501", "701", "704", "800", "801", "832"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    code=st.sampled_from(TIO_CODES),
+    extra=st.integers(1, 500_000).map(lambda ore: D(ore) / 100),
+    via=st.sampled_from(["price", "material_kr", "technical_kr"]),
+    already=st.integers(0, 2_000_000).map(lambda ore: D(ore) / 100),
+    atb=st.integers(0, 1500).map(D),
+    stb_eligible=st.booleans(),
+    position=st.one_of(st.none(), st.integers(1, 8)),
+    then=st.one_of(st.none(), st.sampled_from(["101", "206", "501", "801"])),
+)
+def test_67_plus_a_price_above_the_reference_never_lowers_what_the_patient_pays(
+    code: str, extra: Decimal, via: str, already: Decimal, atb: Decimal, stb_eligible: bool,
+    position: int | None, then: str | None,
+) -> None:  # fmt: skip
+    reference = NORMAL_2025[code][1]
+    patient = PatientState(SENIOR, stb_eligible=stb_eligible, atb_available=atb,
+                           period_start=date(2026, 1, 2), period_counted=already)  # fmt: skip
+    at_reference = QuoteLine(code, 1, DAY_2026, tooth_position=position)
+    if via == "price":
+        above, price = at_reference, str(D(reference) + extra)
+    else:
+        above, price = replace(at_reference, **{via: extra}), reference  # type: ignore[arg-type]
+    rest = [] if then is None else [QuoteLine(then, 1, DAY_2026)]
+
+    def patient_pays(line: QuoteLine, unit_price: str) -> tuple[Decimal, Decimal]:
+        result = run(patient, line, *rest, overrides={code: (unit_price, reference)})
+        return result.lines[0].patient, result.totals.patient
+
+    line_at, total_at = patient_pays(at_reference, reference)
+    line_above, total_above = patient_pays(above, price)
+    assert line_above >= line_at
+    assert total_above >= total_at
