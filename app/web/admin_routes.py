@@ -40,7 +40,8 @@ def _keys(request: Request) -> list[ApiKey]:
 
 def _keys_page(request: Request, fields: FieldErrors | None = None, sort: str = "",
                dir: str = "desc", status_code: int = 200, **context: object) -> Response:
-    fields = fields or FieldErrors(values={"role": "clinic"})
+    if fields is None:
+        fields = FieldErrors(values={"role": "clinic"})
     keys = sorted_by(_keys(request), sort, dir, KEY_SORTS)
     return page(request, "keys.html.j2", "API-nycklar", status_code=status_code, keys=keys,
                 roles=ROLE_LABELS, errors=fields.errors, values=fields.values, sort=sort,

@@ -56,7 +56,8 @@ NONE = "ingen"
 
 def _volumes_page(request: Request, user: WebUser, fields: FieldErrors | None = None,
                   sort: str = "", dir: str = "desc", **context: Any) -> Response:
-    fields = fields or FieldErrors()
+    if fields is None:
+        fields = FieldErrors()
     sets = sorted_by(list_volumes(request, _key=user.key), sort, dir, VOLUME_SORTS)
     failed = bool(fields) or bool(context.get("problems"))
     return page(request, "volumes.html.j2", "Volymer", status_code=422 if failed else 200,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -14,11 +15,15 @@ from app.web.session import check_csrf
 MAX_FIELDS = 30
 
 
-async def posted_form(request: Request) -> FormData:
-    """A dependency for every POST: the form, refused with 403 unless its CSRF token is right."""
+async def posted_form(request: Request) -> AsyncIterator[FormData]:
+    """A dependency for every POST: the form, refused with 403 unless its CSRF token is right.
+    Its uploaded file is closed once the answer is sent."""
     form = await request.form(max_files=1, max_fields=MAX_FIELDS)
-    check_csrf(request, form)
-    return form
+    try:
+        check_csrf(request, form)
+        yield form
+    finally:
+        await form.close()
 
 
 @dataclass

@@ -99,10 +99,12 @@ def install(app: FastAPI) -> None:
     """Everything under /ui/, ``/`` → /ui/, and the offline docs. Call after errors.install."""
     app.add_middleware(SecurityHeaders)
     app.mount("/ui/static", StaticFiles(directory=str(STATIC)), name="ui-static")
-    for router in (routes.router, analysis_routes.router, admin_routes.router):
+    routers = (routes.router, analysis_routes.router, admin_routes.router)
+    for router in routers:
         app.include_router(router)
+    # The navigation links only to pages that exist (some come with their feature's package).
     app.state.web_pages = frozenset(
-        r.path for r in app.routes if isinstance(r, APIRoute) and r.path.startswith("/ui/"))
+        r.path for router in routers for r in router.routes if isinstance(r, APIRoute))
     for exc_class in (AppError, StarletteHTTPException, RequestValidationError):
         app.add_exception_handler(exc_class, _pages_or(app.exception_handlers.get(exc_class)))
 

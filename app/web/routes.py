@@ -178,7 +178,8 @@ def jour_check_page(
 
 
 def _upload_form(request: Request, fields: FieldErrors | None = None, **context: Any) -> Response:
-    fields = fields or FieldErrors(values={"variant": "normal"})
+    if fields is None:
+        fields = FieldErrors(values={"variant": "normal"})
     status = 422 if fields or context.get("problems") else 200
     return page(request, "upload.html.j2", "Ladda upp taxa", status_code=status,
                 errors=fields.errors, values=fields.values, **context)
