@@ -6,8 +6,10 @@ module); the Rapport page shows the report the API renders, in a frame, with its
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from threading import Lock
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,12 +21,18 @@ from starlette.datastructures import FormData
 from app.auth import actor_of
 from app.config import DEFAULT_OWNER
 from app.db import transaction
-from app.deps import engine
+from app.deps import engine, snapshot
 from app.errors import AppError, FileRejected, PayloadTooLarge, UnsupportedFile
 from app.report import charts
 from app.report import fmt as report_fmt
 from app.report import text as report_text
-from app.report.data import NO_VOLUMES, build_report_data, example_volumes, volumes_from_set
+from app.report.data import (
+    NO_VOLUMES,
+    ReportData,
+    build_report_data,
+    example_volumes,
+    volumes_from_set,
+)
 from app.report.formats import ReportFormat
 from app.report.routes import report
 from app.taxa.imports import finding_json
@@ -158,6 +166,41 @@ def _limit(raw: str, errors: dict[str, str]) -> Decimal:
     return value
 
 
+# The 7 %-kontroll's figures and chart by (schedule, volumes, limit, snapshot version). Stored
+# schedules and volume sets never change, and the previous taxa moves only with an activation or
+# retirement, which moves the snapshot version: a cached answer is the one a new run would give.
+# Drawing the chart costs more than the figures (matplotlib, ~150–300 ms); a few entries suffice.
+_CONTROL_CACHE: OrderedDict[tuple[object, ...], tuple[ReportData, str | None]] = OrderedDict()
+_CONTROL_CACHE_SIZE = 16
+_CONTROL_LOCK = Lock()
+
+
+def _control_figures(request: Request, schedule_id: int, volymer: str,
+                     limit: Decimal) -> tuple[ReportData, str | None]:
+    key = (id(request.app), schedule_id, volymer, str(limit), snapshot(request).version)
+    with _CONTROL_LOCK:
+        if key in _CONTROL_CACHE:
+            _CONTROL_CACHE.move_to_end(key)
+            return _CONTROL_CACHE[key]
+    volumes_id, use_example = _volume_query(volymer)
+    with Session(engine(request)) as session:
+        if volumes_id is not None:
+            volumes, source = volumes_from_set(session, volumes_id)
+        elif use_example:
+            volumes, source = example_volumes(limits_of(request))
+        else:
+            volumes, source = None, NO_VOLUMES
+        data = build_report_data(session, schedule_id, volumes, source, previous_id=None,
+                                 limit_percent=limit, generated_at=datetime.now(STOCKHOLM))
+    chart = charts.deviation_by_group(data)
+    found = (data, None if chart is None else charts.data_uri(chart))
+    with _CONTROL_LOCK:
+        _CONTROL_CACHE[key] = found
+        while len(_CONTROL_CACHE) > _CONTROL_CACHE_SIZE:
+            _CONTROL_CACHE.popitem(last=False)
+    return found
+
+
 @router.get("/kontroll")
 def control_page(request: Request, taxa: str = "", volymer: str = EXAMPLE, grans: str = "7",
                  user: WebUser = Depends(web_user("report"))) -> Response:
@@ -173,24 +216,13 @@ def control_page(request: Request, taxa: str = "", volymer: str = EXAMPLE, grans
     if errors:
         return page(request, "control.html.j2", "7 %-kontroll", status_code=422, errors=errors,
                     **context)
-    volumes_id, use_example = _volume_query(volymer)
     try:
-        with Session(engine(request)) as session:
-            if volumes_id is not None:
-                volumes, source = volumes_from_set(session, volumes_id)
-            elif use_example:
-                volumes, source = example_volumes(limits_of(request))
-            else:
-                volumes, source = None, NO_VOLUMES
-            data = build_report_data(session, int(taxa), volumes, source, previous_id=None,
-                                     limit_percent=limit, generated_at=datetime.now(STOCKHOLM))
+        data, chart = _control_figures(request, int(taxa), volymer, limit)
     except AppError as exc:
         errors["taxa"] = say(exc.detail)
         return page(request, "control.html.j2", "7 %-kontroll", status_code=exc.status,
                     errors=errors, **context)
-    chart = charts.deviation_by_group(data)
-    context.update(data=data, f=data.figures, t=report_text, fmt=report_fmt,
-                   chart=None if chart is None else charts.data_uri(chart))
+    context.update(data=data, f=data.figures, t=report_text, fmt=report_fmt, chart=chart)
     return page(request, "control.html.j2", "7 %-kontroll", errors=errors, **context)
 
 
