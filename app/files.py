@@ -1,24 +1,34 @@
-"""Reading an uploaded CSV or XLSX into rows of cells, defensively.
+"""Reading an uploaded CSV or XLSX into rows of cells, defensively and within bounds.
 
 This is the only place that touches file formats. It refuses, with a clear 4xx, what is not a
 spreadsheet (binary garbage, a file that is not what its name says), what is too big (bytes,
-rows, uncompressed XLSX size: a "zip bomb"), and hands every other row on, numbered as the price
-administrator sees it in Excel, for validation to judge.
+rows, columns, cells, uncompressed XLSX size, reading time), and hands every other row on,
+numbered as the price administrator sees it in Excel, for validation to judge.
 
-openpyxl is the library for XLSX: maintained, pure Python, with a streaming read-only mode; it
-parses the XML through defusedxml when that is installed (it is a dependency here), which shuts
-out entity-expansion attacks.
+An XLSX sheet is read here, not by openpyxl: openpyxl's streaming mode trusts the sheet's
+declared ``<dimension>`` and pads every row to it, so a 1.5 KB file declaring A1:XFD1048576
+with one far cell costs minutes of CPU and gigabytes. This reader streams the sheet's XML with
+defusedxml (no entity expansion), keeps one cell in memory at a time, never looks at the declared
+dimension, and stops at the first cell, row or column past a limit, or when the time is up.
+Cells are read as Excel stores them: numbers, shared and inline strings, booleans, cached
+formula results; a date cell arrives as its serial number (no file read here has dates).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import posixpath
+import re
+import time
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
+from typing import IO, Any
+
+from defusedxml.ElementTree import iterparse
 
 from app.errors import PayloadTooLarge, UnsupportedFile
 
@@ -37,8 +47,51 @@ class Sheet:
 
 @dataclass(frozen=True)
 class Limits:
+    """What one file may hold. Rows are data rows (title rows above the headings are extra)."""
+
     max_rows: int
     max_xlsx_uncompressed_bytes: int
+    max_columns: int = 100
+    max_cells: int = 1_000_000  # cells parsed, empty ones included: what reading costs
+    max_seconds: float = 10.0
+
+    @classmethod
+    def of(cls, settings: Any) -> Limits:
+        """The limits an :class:`app.config.Settings` sets."""
+        return cls(settings.max_rows, settings.max_xlsx_uncompressed_bytes,
+                   settings.max_columns, settings.max_cells, settings.max_read_seconds)
+
+
+class _Budget:
+    """Counts the cells read and the time spent; raises 413 past either limit."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.cells = 0
+        self.started = time.monotonic()
+        self.last_row = limits.max_rows + HEADER_SEARCH_ROWS
+
+    def cell(self) -> None:
+        self.cells += 1
+        if self.cells > self.limits.max_cells:
+            raise PayloadTooLarge(
+                f"the file has more than {self.limits.max_cells} cells (the limit)")
+        if self.cells % 1024 == 0:
+            self.check_time()
+
+    def check_time(self) -> None:
+        if time.monotonic() - self.started > self.limits.max_seconds:
+            raise PayloadTooLarge(
+                f"the file took longer than {self.limits.max_seconds:g} s to read (the limit)")
+
+    def row(self, number: int) -> None:
+        if number > self.last_row:
+            raise PayloadTooLarge(f"the file has more than {self.limits.max_rows} rows (the limit)")
+
+    def column(self, number: int) -> None:
+        if number > self.limits.max_columns:
+            raise PayloadTooLarge(
+                f"the file has more than {self.limits.max_columns} columns (the limit)")
 
 
 def file_format(filename: str) -> str:
@@ -52,6 +105,14 @@ def file_format(filename: str) -> str:
     )
 
 
+def read_rows(content: bytes, filename: str, limits: Limits) -> list[tuple[int, list[Cell]]]:
+    """Every row of the file's first sheet that has a value, as (row number, cells)."""
+    budget = _Budget(limits)
+    if file_format(filename) == "xlsx":
+        return _xlsx_rows(content, filename, limits, budget)
+    return _csv_rows(content, filename, budget)
+
+
 def read_sheet(
     content: bytes,
     filename: str,
@@ -59,12 +120,7 @@ def read_sheet(
     is_header: Callable[[Sequence[str]], bool],
 ) -> Sheet:
     """The headings and data rows of the file's first sheet."""
-    fmt = file_format(filename)
-    if fmt == "xlsx":
-        raw_rows = _xlsx_rows(content, filename, limits)
-    else:
-        raw_rows = _csv_rows(content, filename, limits)
-    return _split_header(raw_rows, is_header)
+    return _split_header(read_rows(content, filename, limits), is_header)
 
 
 def _split_header(
@@ -92,7 +148,10 @@ def _heading(cell: Cell) -> str:
     return "" if cell is None else " ".join(str(cell).split())
 
 
-def _csv_rows(content: bytes, filename: str, limits: Limits) -> list[tuple[int, list[Cell]]]:
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+def _csv_rows(content: bytes, filename: str, budget: _Budget) -> list[tuple[int, list[Cell]]]:
     if content.startswith(b"PK\x03\x04"):
         raise UnsupportedFile(f"{filename!r} is named .csv but is a zip/XLSX file: rename it")
     if b"\x00" in content:
@@ -107,8 +166,12 @@ def _csv_rows(content: bytes, filename: str, limits: Limits) -> list[tuple[int, 
     rows: list[tuple[int, list[Cell]]] = []
     try:
         for number, record in enumerate(reader, start=1):
-            if number > limits.max_rows + HEADER_SEARCH_ROWS:
-                raise PayloadTooLarge(f"the file has more than {limits.max_rows} rows")
+            for _ in record:
+                budget.cell()
+            filled = [index for index, cell in enumerate(record, start=1) if cell.strip()]
+            if filled:  # empty rows and trailing separators count against no limit
+                budget.row(number)
+                budget.column(filled[-1])
             rows.append((number, list(record)))
     except csv.Error as exc:
         raise UnsupportedFile(f"{filename!r} is not a readable CSV file: {exc}") from exc
@@ -133,55 +196,189 @@ def _decode(content: bytes, filename: str) -> str:
     return text
 
 
-def _xlsx_rows(content: bytes, filename: str, limits: Limits) -> list[tuple[int, list[Cell]]]:
+# --- XLSX --------------------------------------------------------------------------------------
+
+
+_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+_WORKBOOK = "xl/workbook.xml"
+_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+_SHARED_STRINGS = "xl/sharedStrings.xml"
+_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_STRICT_RELATIONSHIP_ID = "{http://purl.oclc.org/ooxml/officeDocument/relationships}id"
+
+
+class _Damaged(Exception):
+    """The workbook's XML is not what an XLSX has."""
+
+
+def _local(tag: str) -> str:
+    """An element's name without its namespace (transitional and strict OOXML alike)."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _xlsx_rows(
+    content: bytes, filename: str, limits: Limits, budget: _Budget
+) -> list[tuple[int, list[Cell]]]:
     if not content.startswith(b"PK\x03\x04"):
         raise UnsupportedFile(f"{filename!r} is named .xlsx but is not an Excel workbook")
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            entries = archive.infolist()
-            uncompressed = sum(entry.file_size for entry in entries)
-            names = {entry.filename for entry in entries}
+        archive = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile as exc:
         raise UnsupportedFile(f"{filename!r} is a damaged Excel workbook") from exc
-    if uncompressed > limits.max_xlsx_uncompressed_bytes or len(entries) > 10_000:
-        raise PayloadTooLarge(
-            f"{filename!r} unpacks to {uncompressed} bytes, more than the limit of "
-            f"{limits.max_xlsx_uncompressed_bytes}"
-        )
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise UnsupportedFile(f"{filename!r} is a zip file but not an Excel workbook")
-
-    from openpyxl import load_workbook  # imported here: only uploads of XLSX pay for it
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise UnsupportedFile(f"{filename!r} could not be read as an Excel workbook") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows: list[tuple[int, list[Cell]]] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if number > limits.max_rows + HEADER_SEARCH_ROWS:
-                raise PayloadTooLarge(f"the workbook has more than {limits.max_rows} rows")
-            rows.append((number, [_xlsx_cell(v) for v in values]))
-        return rows
-    except (PayloadTooLarge, UnsupportedFile):
-        raise
-    except Exception as exc:
-        raise UnsupportedFile(f"{filename!r} could not be read as an Excel workbook") from exc
-    finally:
-        workbook.close()
+    with archive:
+        entries = archive.infolist()
+        uncompressed = sum(entry.file_size for entry in entries)
+        names = {entry.filename for entry in entries}
+        if uncompressed > limits.max_xlsx_uncompressed_bytes or len(entries) > 10_000:
+            raise PayloadTooLarge(
+                f"{filename!r} unpacks to {uncompressed} bytes, more than the limit of "
+                f"{limits.max_xlsx_uncompressed_bytes}"
+            )
+        if "[Content_Types].xml" not in names or _WORKBOOK not in names:
+            raise UnsupportedFile(f"{filename!r} is a zip file but not an Excel workbook")
+        try:
+            sheet_path = _first_sheet_path(archive, names)
+            shared = _shared_strings(archive, names, budget)
+            with archive.open(sheet_path) as source:
+                return list(_sheet_rows(source, shared, budget))
+        except (PayloadTooLarge, UnsupportedFile):
+            raise
+        except Exception as exc:  # a broken zip member or XML: zlib, ParseError, KeyError, ...
+            raise UnsupportedFile(
+                f"{filename!r} could not be read as an Excel workbook"
+            ) from exc
 
 
-def _xlsx_cell(value: object) -> Cell:
-    """Excel numbers arrive as floats: through str, never Decimal(float), so 0.1 stays 0.1."""
-    if value is None:
+def _first_sheet_path(archive: zipfile.ZipFile, names: set[str]) -> str:
+    """The part name of the workbook's first sheet, by the workbook's own relationships."""
+    relationship = None
+    with archive.open(_WORKBOOK) as source:
+        for _, element in iterparse(source):
+            if _local(element.tag) == "sheet":
+                relationship = element.get(_RELATIONSHIP_ID) or element.get(
+                    _STRICT_RELATIONSHIP_ID)
+                break
+    if relationship is None or _WORKBOOK_RELS not in names:
+        raise _Damaged("no sheet")
+    with archive.open(_WORKBOOK_RELS) as source:
+        for _, element in iterparse(source):
+            if _local(element.tag) == "Relationship" and element.get("Id") == relationship:
+                target = element.get("Target") or ""
+                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                    posixpath.join("xl", target))
+                if path in names:
+                    return path
+                break
+    raise _Damaged("the first sheet is missing")
+
+
+def _shared_strings(archive: zipfile.ZipFile, names: set[str], budget: _Budget) -> list[str]:
+    """The workbook's shared strings; each counts as a cell against the limit."""
+    if _SHARED_STRINGS not in names:
+        return []
+    strings: list[str] = []
+    with archive.open(_SHARED_STRINGS) as source:
+        for _, element in iterparse(source):
+            if _local(element.tag) == "si":
+                budget.cell()
+                strings.append(_text_of(element))
+                element.clear()
+    return strings
+
+
+def _text_of(element: Any) -> str:
+    """The text of a string item (<si> or <is>): its runs, without phonetic guides (<rPh>)."""
+    parts: list[str] = []
+    for child in element:
+        name = _local(child.tag)
+        if name == "t":
+            parts.append(child.text or "")
+        elif name == "r":
+            parts.extend(t.text or "" for t in child if _local(t.tag) == "t")
+    return "".join(parts)
+
+
+def _sheet_rows(
+    source: IO[bytes], shared: list[str], budget: _Budget
+) -> Iterator[tuple[int, list[Cell]]]:
+    """Rows with at least one value. Elements are dropped as soon as they are read."""
+    row_number = 0
+    cells: dict[int, Cell] = {}
+    column = 0
+    parent: Any = None  # <sheetData>: emptied after each row so nothing accumulates
+    row: Any = None
+    for event, element in iterparse(source, events=("start", "end")):
+        name = _local(element.tag)
+        if event == "start":
+            if name == "row":
+                given = element.get("r")
+                row_number = int(given) if given and given.isdigit() else row_number + 1
+                cells, column, row = {}, 0, element
+            elif name == "sheetData":
+                parent = element
+            continue
+        if name == "c":
+            budget.cell()
+            ref = _CELL_REF.match(element.get("r") or "")
+            column = _column_number(ref.group(1)) if ref else column + 1
+            value = _cell_value(element, shared)
+            try:
+                row.remove(element)  # the first child: a row of a million cells stays small
+            except (AttributeError, ValueError):  # a <c> outside a <row>
+                element.clear()
+            if value is not None:
+                budget.row(row_number)
+                budget.column(column)
+                cells[column] = value
+        elif name == "row":
+            element.clear()
+            if parent is not None:
+                parent.clear()
+            if cells:
+                width = max(cells)
+                yield row_number, [cells.get(i) for i in range(1, width + 1)]
+            budget.check_time()
+
+
+def _cell_value(element: Any, shared: list[str]) -> Cell:
+    kind = element.get("t", "n")
+    if kind == "inlineStr":
+        inline = next((c for c in element if _local(c.tag) == "is"), None)
+        return None if inline is None else _text_of(inline)
+    raw = next((c.text for c in element if _local(c.tag) == "v"), None)
+    if raw is None:
         return None
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        text = repr(value)
-        return text[:-2] if text.endswith(".0") else text
-    return str(value)
+    if kind == "s":
+        return shared[int(raw)]
+    if kind == "b":
+        return str(raw.strip() == "1")
+    if kind == "n":
+        return _number(raw.strip())
+    return raw  # str (a formula's text), e (an error such as #N/A), d (an ISO date)
+
+
+def _number(text: str) -> Cell:
+    """Excel stores doubles: through float and its shortest repr, so 0.1 stays 0.1 (never
+    Decimal(float)), and a whole number arrives as an int."""
+    if not any(ch in text for ch in ".eE"):
+        try:
+            return int(text) if len(text) <= 20 else text  # longer: validation refuses it
+        except ValueError:
+            return text
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    if value != value or value in (float("inf"), float("-inf")):
+        return text
+    shortest = repr(value)
+    if value.is_integer() and abs(value) < 1e16:
+        return int(value)
+    return shortest

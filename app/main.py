@@ -6,10 +6,13 @@ from fastapi import FastAPI
 
 from app import errors
 from app.admin import routes as admin
+from app.auth import AuthenticateFirst, LastUsed
 from app.config import Settings
 from app.db import make_engine
 from app.jour import routes as jour
+from app.proposals import routes as proposals
 from app.quotes import routes as quotes
+from app.reference import routes as reference
 from app.report import routes as report
 from app.snapshot import SnapshotCache
 from app.taxa import procedures_routes as procedures
@@ -22,10 +25,15 @@ Folktandvården's fee schedule (tandvårdstaxa): prices per åtgärd with TLV's 
 dated versions, for clinic systems and price administrators.
 
 Every endpoint but `/health` needs an API key: `Authorization: Bearer taxa_…`. Role `clinic`
-reads prices; role `admin` also imports, activates and reads the audit log. Amounts are decimal
-strings in kronor ("1100.00"). Errors answer `{"error": …, "detail": …}`; a rejected file adds
-`problems`: every `{row, column, value, message}` found, and nothing is stored.
+reads prices; role `admin` also imports, activates and reads the audit log; a key may be
+scoped to owners (it then writes only their taxa). Amounts are decimal strings in kronor
+("1100.00"). Every error answers `{"error": …, "detail": …, "problems": [...]}`: each problem is
+`{field, value, message}` for a request (`lines[0].quantity`, `patient.birth_date`, a parameter
+by name) or `{row, column, value, message}` for a file, every one found; nothing is stored.
 """
+
+# JSON bodies are small (a quote, inline volumes, a key): uploads go as multipart files.
+MAX_JSON_BYTES = 1024 * 1024
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -41,9 +49,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
+    app.state.engine = make_engine(settings.database_url, settings.sqlite_busy_seconds)
     app.state.snapshots = SnapshotCache(app.state.engine, settings.snapshot_check_seconds)
+    app.state.last_used = LastUsed(app.state.engine)
     errors.install(app)
+    # The last added runs first: the key is checked before any body is read.
+    app.add_middleware(errors.JsonGuard, max_bytes=MAX_JSON_BYTES)
+    app.add_middleware(AuthenticateFirst, snapshot=app.state.snapshots.get)
 
     @app.get("/health", tags=["health"], summary="Liveness: no key needed")
     def health() -> dict[str, str]:
@@ -56,5 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(analysis.router)
     app.include_router(quotes.router)
     app.include_router(report.router)
+    app.include_router(reference.router)
+    app.include_router(proposals.router)
     web.install(app)  # the pages under /ui/ and the docs; after errors.install
     return app

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
+import pydantic
 from sqlalchemy import JSON, BigInteger, Column, Index, MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -21,6 +23,19 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+
+# Ids are INTEGER on both databases: a larger id in a path, query or body names nothing (404).
+MAX_ID = 2**31 - 1
+
+# Every date the service takes lies here: far from date.min/date.max, so date arithmetic (a day
+# before, a year on, a half-year's start) never overflows, and wide enough for any taxa.
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2999, 12, 31)
+BoundedDate = Annotated[date, pydantic.Field(ge=DATE_MIN, le=DATE_MAX)]
+
+
+def date_in_bounds(day: date) -> bool:
+    return DATE_MIN <= day <= DATE_MAX
 
 
 def to_ore(amount: Decimal) -> int:
@@ -79,8 +94,9 @@ class ScheduleItem(SQLModel, table=True):
     group_name: str = Field(max_length=200)
     kind: str = Field(max_length=10)  # extern | intern
     texts: list[str] = Field(sa_column=Column(JSON, nullable=False))
-    price_ore: int
-    reference_price_ore: int | None = None
+    # 64-bit: an int4 would stop at 21 474 836.47 kr on PostgreSQL.
+    price_ore: int = Field(sa_column=Column(BigInteger, nullable=False))
+    reference_price_ore: int | None = Field(default=None, sa_column=Column(BigInteger))
     unit: str = Field(max_length=20)
     source_rows: list[int] = Field(sa_column=Column(JSON, nullable=False))
 
@@ -97,6 +113,9 @@ class ApiKey(SQLModel, table=True):
     prefix: str = Field(max_length=16)  # first characters, to recognise a key in the audit log
     created_at: datetime
     revoked_at: datetime | None = None
+    # The owners the key may write for; null: every owner.
+    owners: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    last_used_at: datetime | None = None  # written at most once a minute per key and worker
 
 
 class AuditEvent(SQLModel, table=True):
@@ -108,6 +127,7 @@ class AuditEvent(SQLModel, table=True):
     at: datetime = Field(index=True)
     actor: str = Field(max_length=100)
     action: str = Field(max_length=50)
+    owner: str | None = Field(default=None, max_length=100, index=True)  # whose data was written
     target: str | None = Field(default=None, max_length=200)
     sha256: str | None = Field(default=None, max_length=64)
     detail: dict[str, object] = Field(sa_column=Column(JSON, nullable=False))
@@ -153,3 +173,49 @@ class VolumeEntry(SQLModel, table=True):
     volume_set_id: int = Field(foreign_key="volume_set.id")
     code: str = Field(max_length=12)
     volume: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class ReferenceListRow(SQLModel, table=True):
+    """One TLV reference list (a föreskrift) as imported: dated, never edited.
+
+    Only an open end may be closed, when the next list is imported (its valid_from − 1 day),
+    as a taxa's activation ends the one before. ``origin``: ``tlv_file`` (TLV's own file) or
+    ``region_decision`` (the prices a region's taxa decision prints, when TLV's file is not at
+    hand: data/reference/README.md).
+    """
+
+    __tablename__ = "reference_list"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)  # TLV's föreskrift, e.g. "HSLF-FS 2025:68"
+    valid_from: date
+    valid_to: date | None = None  # the last day in force; null: open-ended
+    stated_valid_from: date | None = None  # the date the file's headings state
+    origin: str = Field(max_length=20, default="tlv_file")
+    source_filename: str | None = Field(default=None, max_length=255)
+    source_sha256: str | None = Field(default=None, max_length=64)
+    imported_by: str = Field(max_length=100)
+    imported_at: datetime
+    import_notes: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+
+
+class ReferenceCodeRow(SQLModel, table=True):
+    """One TLV åtgärd of a reference list: its general and specialist price (either may be
+    absent: TLV's "-"), the dental-technical cost exactly as published (text: TLV's calculation
+    figure has up to 14 decimals), the material as text."""
+
+    __tablename__ = "reference_code"
+    __table_args__ = (UniqueConstraint("reference_list_id", "code", name="uq_reference_code_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference_list_id: int = Field(foreign_key="reference_list.id")
+    position: int  # order in the file
+    code: str = Field(max_length=12)
+    name: str = Field(max_length=500)
+    general_ore: int | None = Field(default=None, sa_column=Column(BigInteger))
+    specialist_ore: int | None = Field(default=None, sa_column=Column(BigInteger))
+    technical: str | None = Field(default=None, max_length=50)
+    material: str | None = Field(default=None, max_length=500)
+    row: int | None = None  # the spreadsheet row it came from

@@ -18,9 +18,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.models import ApiKey, Schedule, ScheduleItem, SnapshotVersion
+from app.reference.lists import ListView, list_on, load_lists, with_list_prices
 from app.taxa.schedules import ACTIVE, item_from_row
 from pricing.taxa import Item, Variant
-from pricing.validity import covers
+from pricing.validity import covers, overlaps
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class KeyView:
     id: int
     name: str
     role: str
+    owners: frozenset[str] | None = None  # the owners it may write for; None: every owner
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,28 @@ class Snapshot:
     version: int
     schedules: Mapping[tuple[str, Variant], tuple[ScheduleView, ...]]
     keys: Mapping[str, KeyView] = field(default_factory=dict)
+    # TLV's reference lists, and each schedule's items by code with the reference prices of
+    # each list its validity overlaps (by (schedule id, list id)): built once per snapshot.
+    reference_lists: tuple[ListView, ...] = ()
+    priced: Mapping[tuple[int, int], Mapping[str, Item]] = field(default_factory=dict,
+                                                                 repr=False)
 
     def find(self, owner: str, variant: Variant, on: date) -> ScheduleView | None:
         for view in self.schedules.get((owner, variant), ()):
             if view.covers(on):
                 return view
         return None
+
+    def reference_list_on(self, on: date) -> ListView | None:
+        return list_on(self.reference_lists, on)
+
+    def items_on(self, view: ScheduleView, on: date) -> Mapping[str, Item]:
+        """The schedule's items by code with the reference prices of the list in force on
+        ``on``; the taxa's own referenspris column only where no list covers the day."""
+        ref = self.reference_list_on(on)
+        if ref is None:
+            return view.by_code
+        return self.priced.get((view.id, ref.id), view.by_code)
 
     def owners(self) -> set[str]:
         return {owner for owner, _ in self.schedules}
@@ -87,12 +105,22 @@ def load_snapshot(session: Session) -> Snapshot:
         )
         grouped[(s.owner, view.variant)].append(view)
     keys = {
-        k.key_hash: KeyView(id=k.id or 0, name=k.name, role=k.role)
+        k.key_hash: KeyView(id=k.id or 0, name=k.name, role=k.role,
+                            owners=None if k.owners is None else frozenset(k.owners))
         for k in session.exec(select(ApiKey).where(col(ApiKey.revoked_at).is_(None))).all()
+    }
+    reference_lists = tuple(load_lists(session))
+    priced = {
+        (view.id, ref.id): {i.code: i for i in with_list_prices(view.items, ref.ref)
+                            if i.code is not None}
+        for views in grouped.values() for view in views for ref in reference_lists
+        if overlaps(view.valid_from, view.valid_to, ref.valid_from, ref.valid_to)
     }
     return Snapshot(
         version=version.version if version else 0,
         keys=keys,
+        reference_lists=reference_lists,
+        priced=priced,
         schedules={k: tuple(sorted(v, key=lambda x: x.valid_from, reverse=True))
                    for k, v in grouped.items()},
     )

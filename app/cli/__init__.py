@@ -7,7 +7,9 @@ import argparse
 import sys
 
 from app.cli import jour as cli_jour
+from app.cli import proposals as cli_proposals
 from app.cli import quotes as cli_quote
+from app.cli import reference as cli_reference
 from app.cli import report as cli_report
 from app.cli import volumes as cli_volumes
 from app.cli.taxa import (
@@ -15,6 +17,8 @@ from app.cli.taxa import (
     cmd_export,
     cmd_import,
     cmd_keys_create,
+    cmd_keys_list,
+    cmd_keys_revoke,
     cmd_load_bundled,
     cmd_migrate,
     cmd_schedules,
@@ -38,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="bring the database schema to head").set_defaults(
         func=cmd_migrate)
-    sub.add_parser("load-bundled", help="load the bundled 2025 taxa into an empty database"
+    sub.add_parser("load-bundled", help="load the bundled 2025 taxa into an empty database, "
+                   "and the bundled reference lists where there are none"
                    ).set_defaults(func=cmd_load_bundled)
 
     p = sub.add_parser("import", help="import a taxa file (CSV or XLSX) as a draft")
@@ -70,11 +75,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = keys.add_parser("create", help="create a key; the key is the last line printed")
     p.add_argument("--role", choices=["admin", "clinic", "board"], required=True)
     p.add_argument("--name")
+    p.add_argument("--owner", action="append",
+                   help="an owner the key may write for (repeat for more); none: every owner")
     p.set_defaults(func=cmd_keys_create)
+    p = keys.add_parser("revoke", help="revoke a key: every worker refuses it within the "
+                        "snapshot interval")
+    p.add_argument("key_id", type=int)
+    p.set_defaults(func=cmd_keys_revoke)
+    keys.add_parser("list", help="list keys: prefix, role, owners, created, last used"
+                    ).set_defaults(func=cmd_keys_list)
     cli_quote.register(sub)
     cli_jour.register(sub)
     cli_volumes.register(sub)
     cli_report.register(sub)
+    cli_reference.register(sub)
+    cli_proposals.register(sub)
     return parser
 
 
@@ -88,8 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     except AppError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         for problem in exc.extra.get("problems", []):
-            print(f"  row {problem['row']}, column {problem['column']!r}, value "
-                  f"{problem['value']!r}: {problem['message']}", file=sys.stderr)
+            where = (f"{problem['field']}" if "field" in problem
+                     else f"row {problem['row']}, column {problem['column']!r}")
+            print(f"  {where}, value {problem['value']!r}: {problem['message']}",
+                  file=sys.stderr)
         return 1
     except PricingError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -27,14 +27,21 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_load_bundled(args: argparse.Namespace, settings: Settings) -> int:
     from app.db import make_engine, transaction
+    from app.reference.bundled import load_bundled_reference_lists
     from app.taxa.bundled import load_bundled
 
     with transaction(make_engine(settings.database_url)) as session:
         loaded = load_bundled(session, limits(settings))
+        lists = load_bundled_reference_lists(session, limits(settings))
     if loaded:
         print(f"loaded the bundled 2025 taxa as schedules {loaded}")
     else:
         print("the database already has schedules: bundled taxa not loaded")
+    if lists:
+        print(f"loaded the bundled reference lists (2025 from the region's decision, TLV's "
+              f"2026) as reference lists {lists}")
+    else:
+        print("the database already has reference lists: bundled lists not loaded")
     return 0
 
 
@@ -47,7 +54,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from app.db import audit, make_engine, transaction
+    from app.db import make_engine, transaction
     from app.taxa.imports import finding_json, import_taxa
     from app.taxa.schedules import activate, get_schedule
 
@@ -66,8 +73,6 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         )
         if args.activate and outcome.schedule_id is not None:
             activate(session, get_schedule(session, outcome.schedule_id), CLI_ACTOR)
-            audit(session, actor=CLI_ACTOR, action="activate",
-                  target=f"schedule:{outcome.schedule_id}", sha256=outcome.sha256)
     for warning in outcome.validation.warnings:
         print("warning:", json.dumps(finding_json(warning), ensure_ascii=False))
     d = outcome.diff
@@ -88,12 +93,48 @@ def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
     from app.auth import Role, create_key
     from app.db import audit, make_engine, transaction
 
+    name = args.name or f"{args.role} key"
+    if len(name) > 100 or any(len(owner) > 100 for owner in args.owner or ()):
+        print("a key's name and each owner have at most 100 characters", file=sys.stderr)
+        return 2
     with transaction(make_engine(settings.database_url)) as session:
-        row, key = create_key(session, Role(args.role), args.name or f"{args.role} key")
+        row, key = create_key(session, Role(args.role), name, args.owner)
         audit(session, actor=CLI_ACTOR, action="create_key", target=f"api_key:{row.id}",
-              role=args.role, name=row.name, prefix=row.prefix)
-    print(f"created {args.role} key {row.id} ({row.name}); it is shown once, store it now:")
+              role=args.role, name=row.name, prefix=row.prefix, owners=row.owners)
+    scope = "every owner" if row.owners is None else ", ".join(row.owners)
+    print(f"created {args.role} key {row.id} ({row.name}) for {scope}; it is shown once, "
+          "store it now:")
     print(key)
+    return 0
+
+
+def cmd_keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from app.auth import get_key, revoke_key
+    from app.db import audit, make_engine, transaction
+
+    with transaction(make_engine(settings.database_url)) as session:
+        row = get_key(session, args.key_id)
+        revoke_key(session, row)
+        audit(session, actor=CLI_ACTOR, action="revoke_key", target=f"api_key:{row.id}",
+              name=row.name, prefix=row.prefix, owners=row.owners)
+    print(f"revoked key {row.id} ({row.name}, {row.prefix}…): every worker refuses it within "
+          f"{settings.snapshot_check_seconds:g} s")
+    return 0
+
+
+def cmd_keys_list(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlmodel import Session, col, select
+
+    from app.db import make_engine
+    from app.models import ApiKey
+
+    with Session(make_engine(settings.database_url)) as session:
+        for k in session.exec(select(ApiKey).order_by(col(ApiKey.id))).all():
+            owners = "every owner" if k.owners is None else ",".join(k.owners)
+            used = k.last_used_at.isoformat(timespec="minutes") if k.last_used_at else "never"
+            state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "active"
+            print(f"{k.id}\t{k.prefix}…\t{k.role}\t{owners}\t{k.created_at:%Y-%m-%d}\t"
+                  f"last used {used}\t{state}\t{k.name}")
     return 0
 
 
@@ -142,14 +183,12 @@ def cmd_schedules(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_activate(args: argparse.Namespace, settings: Settings) -> int:
-    from app.db import audit, make_engine, transaction
+    from app.db import make_engine, transaction
     from app.taxa.schedules import activate, get_schedule
 
     with transaction(make_engine(settings.database_url)) as session:
         schedule = get_schedule(session, args.schedule)
         ended = activate(session, schedule, CLI_ACTOR)
-        audit(session, actor=CLI_ACTOR, action="activate", target=f"schedule:{args.schedule}",
-              sha256=schedule.source_sha256)
     print(f"schedule {args.schedule} is active" +
           (f"; schedule {ended.id} now ends {ended.valid_to}" if ended else ""))
     return 0

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.auth import actor_of
+from app.auth import actor_of, require_owner
 from app.db import transaction
 from app.deps import caller, engine
 from app.errors import ERROR_RESPONSES, ErrorOut
@@ -77,6 +77,7 @@ def derive_jour(
 ) -> Response:
     with transaction(engine(request)) as session:
         base = get_schedule(session, schedule_id)
+        require_owner(key, base.owner)
         chosen = choose_rule(jour_config(), base, rule)
         derived = derive_jour_schedule(session, base, chosen, actor_of(key))
         body = DeriveJourOut(

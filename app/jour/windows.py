@@ -177,12 +177,12 @@ def parse_instant(text: str) -> datetime:
     except ValueError as exc:
         raise InvalidInput(
             f"at={text!r} is not an ISO 8601 date and time, e.g. 2025-12-24T19:30:00+01:00",
-            field="query.at",
+            field="at", value=text,
         ) from exc
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput(
             f"at={text!r} has no time zone: give the offset, e.g. {raw}+01:00 (Swedish winter "
             "time), +02:00 (summer time) or Z (UTC); encode '+' as %2B in a URL",
-            field="query.at",
+            field="at", value=text,
         )
     return value

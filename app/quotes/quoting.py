@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 
-from app.errors import InvalidInput
+from app.errors import InvalidInput, value_at
 from app.jour.windows import JourConfig, variant_at
 from app.quotes.schemas import (
     ZERO,
@@ -30,9 +30,11 @@ from app.quotes.schemas import (
     RuleSetOut,
     TotalsOut,
 )
+from app.reference.lists import REGION_DECISION
 from app.snapshot import Snapshot
 from pricing.errors import NoRuleSet
 from pricing.subsidy import (
+    ErsattningReason,
     LineResult,
     PatientState,
     QuoteLine,
@@ -63,13 +65,14 @@ def _request_field(engine_field: str, lines: Sequence[LineIn]) -> str:
 
 
 def taxa_resolver(snap: Snapshot, owner: str) -> TaxaResolver:
-    """(date, variant) → the items of ``owner``'s schedule in force, read from ``snap``."""
+    """(date, variant) → the items of ``owner``'s schedule in force, read from ``snap``, with
+    the reference prices of TLV's list in force that day (the taxa's own column where none)."""
 
     def resolve(day: dt.date, variant: Variant) -> Mapping[str, Item]:
         view = snap.find(owner, variant, day)
         if view is None:
             raise NoRuleSet(f"no active {variant.value} taxa of {owner!r} covers {day.isoformat()}")
-        return view.by_code
+        return snap.items_on(view, day)
 
     return resolve
 
@@ -140,7 +143,7 @@ def run_quote(
     """
     owner = body.owner or default_owner
     if owner not in snap.owners():
-        raise InvalidInput(f"no active taxa of owner {owner!r}", field="owner")
+        raise InvalidInput(f"no active taxa of owner {owner!r}", field="owner", value=owner)
     if body.patient.birth_date > today:
         raise SubsidyInputError(
             "patient.birth_date",
@@ -156,10 +159,15 @@ def run_quote(
         )
     except SubsidyInputError as exc:
         field = _request_field(exc.field, body.lines)
-        if field == exc.field:
+        error = exc
+        if field != exc.field:
+            message = str(exc).removeprefix(f"{exc.field}: ")
+            error = type(exc)(field, message)
+        # The value sent, for the answer's problem (app.errors reads it).
+        error.value = value_at(body.model_dump(mode="json"), field)  # type: ignore[attr-defined]
+        if error is exc:
             raise
-        message = str(exc).removeprefix(f"{exc.field}: ")
-        raise type(exc)(field, message) from exc
+        raise error from exc
     by_id = {rule_set.id: rule_set for rule_set in rule_sets}
     after = result.patient_after
     return QuoteOut(
@@ -223,5 +231,23 @@ def _line_out(
         patient=r.patient,
         period_start=r.period_start,
         period_counted_after=r.period_counted_after,
-        notes=([at_note] if at_note else []) + list(r.notes),
+        notes=([at_note] if at_note else []) + _reference_notes(r, snap) + list(r.notes),
     )
+
+
+def _reference_notes(r: LineResult, snap: Snapshot) -> list[str]:
+    """Which reference list priced the line; a service with no list stored says nothing."""
+    priced = r.reference_code is not None
+    if not snap.reference_lists or not (
+            priced or r.ersattning_reason is ErsattningReason.NO_REFERENCE_PRICE):
+        return []
+    ref = snap.reference_list_on(r.date)
+    if ref is None:
+        return [f"no TLV reference list covers {r.date.isoformat()}: the reference price is "
+                "the taxa's own referenspris column"]
+    origin = " (taken from the region's taxa decision)" if ref.origin == REGION_DECISION else ""
+    named = (f"{ref.name}{origin}, in force {ref.valid_from.isoformat()} – "
+             f"{ref.valid_to or 'further notice'}")
+    if not priced:
+        return [f"{r.code}: {named} has no reference price for it"]
+    return [f"reference price from {named}"]

@@ -186,11 +186,12 @@ RESPONSE_EXAMPLE: dict[str, Any] = {
 INVALID: dict[int | str, dict[str, Any]] = {
     422: {
         "model": ErrorOut,
-        "description": "Bad input, with the field named: `field` (e.g. `lines[0].code`, "
-        "`lines[0].date`, `patient.period.start`, `patient.birth_date`) for an unknown code, "
-        "a date no taxa or rule set covers, a period starting after a line; `problems[].field` "
-        "(e.g. `body.lines.0.quantity`) for a malformed request: negative or float amounts, "
-        "quantity < 1, an `at` without UTC offset, both `at` and `date`",
+        "description": "Bad input, every problem with its field in `problems[].field` (e.g. "
+        "`lines[0].code`, `lines[0].date`, `patient.period.start`, `patient.birth_date`), "
+        "whether the request is malformed (negative or float amounts, quantity < 1, an `at` "
+        "without UTC offset, both `at` and `date`, a date outside 1900-01-01 – 2999-12-31) or "
+        "its content is (an unknown code, a date no taxa or rule set covers, a period starting "
+        "after a line)",
     }
 }
 

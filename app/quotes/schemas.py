@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -26,9 +27,20 @@ from pydantic import (
     model_validator,
 )
 
+from app.models import DATE_MAX, DATE_MIN, BoundedDate, date_in_bounds
 from pricing.taxa import Variant
 
 MAX_LINES = 500
+
+
+def _instant_in_bounds(value: dt.datetime) -> dt.datetime:
+    if not date_in_bounds(value.date()):
+        raise ValueError(f"an instant from {DATE_MIN} to {DATE_MAX}")
+    return value
+
+
+# A time with its offset, within the dates the service takes (app.models.DATE_MIN/MAX).
+BoundedInstant = Annotated[AwareDatetime, AfterValidator(_instant_in_bounds)]
 
 
 ZERO = Decimal(0)
@@ -66,7 +78,7 @@ class _In(BaseModel):
 class PeriodIn(_In):
     """The patient's open ersättningsperiod as Försäkringskassan has it."""
 
-    start: dt.date | None = Field(
+    start: BoundedDate | None = Field(
         None, description="The period's first day; null: no open period", examples=["2025-11-03"]
     )
     counted: Money = Field(
@@ -77,7 +89,7 @@ class PeriodIn(_In):
 class PatientIn(_In):
     """The patient as Försäkringskassan knows them before the quote."""
 
-    birth_date: dt.date = Field(examples=["1955-04-02"])
+    birth_date: BoundedDate = Field(examples=["1955-04-02"])
     stb_eligible: StrictBool = Field(
         False, description="Särskilt tandvårdsbidrag: the clinic's assessment of the patient"
     )
@@ -88,7 +100,7 @@ class PatientIn(_In):
     stb_used_this_half_year: Money = Field(
         ZERO, description="STB already used in the half-year starting stb_half_year_start"
     )
-    stb_half_year_start: dt.date | None = Field(
+    stb_half_year_start: BoundedDate | None = Field(
         None,
         description="1 January or 1 July: the half-year stb_used_this_half_year belongs to; "
         "null: the half-year of the first line",
@@ -102,11 +114,11 @@ class LineIn(_In):
     quantity: StrictInt = Field(
         1, ge=1, le=1_000_000, description="Units: åtgärder, minutes or kronor per the item's unit"
     )
-    date: dt.date | None = Field(
+    date: BoundedDate | None = Field(
         None, description="Treatment date (with variant)", examples=["2026-02-10"]
     )
     variant: Variant | None = Field(None, description="normal (default) or jour; only with date")
-    at: AwareDatetime | None = Field(
+    at: BoundedInstant | None = Field(
         None,
         description="Instead of date/variant: the instant of treatment with its UTC offset. The "
         "date is then the local date in Europe/Stockholm, and the variant jour when the instant "
@@ -121,7 +133,7 @@ class LineIn(_In):
         None, description="1–8, or an FDI tooth number (11–48, 51–85)", examples=[6]
     )
     use_atb: StrictBool = Field(True, description="Pay with the ATB balance where it may")
-    treatment_started: dt.date | None = Field(
+    treatment_started: BoundedDate | None = Field(
         None, description="When the treatment began, if before this line (free-care transition)"
     )
 
@@ -154,7 +166,8 @@ class QuoteIn(_In):
     """A quote: the patient's state before it and the åtgärder."""
 
     owner: str | None = Field(
-        None, description="Whose taxa (default region-jonkoping)", examples=["region-jonkoping"]
+        None, max_length=100, description="Whose taxa (default region-jonkoping)",
+        examples=["region-jonkoping"]
     )
     patient: PatientIn
     lines: list[LineIn] = Field(min_length=1, max_length=MAX_LINES)

@@ -13,12 +13,12 @@ from decimal import Decimal
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.deps import caller, engine, settings
-from app.errors import ERROR_RESPONSES, ErrorOut, InvalidInput, PayloadTooLarge
+from app.deps import UploadedFile, caller, engine, settings
+from app.errors import ERROR_RESPONSES, InvalidInput, error_response
 from app.files import Limits
 from app.report.data import (
     NO_VOLUMES,
@@ -57,12 +57,11 @@ RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"description": "The report",
           "content": {"text/html": {}, "application/pdf": {},
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}},
-    404: {"model": ErrorOut, "description": "No schedule, previous schedule or volume set with "
-          "that id"},
-    409: {"model": ErrorOut, "description": "The schedule is a jour taxa (report on its normal "
-          "taxa: the jour taxa is checked inside it)"},
-    422: {"model": ErrorOut, "description": "Two sources of volumes, or a volume file with "
-          "problems (every one listed)"},
+    404: error_response("No schedule, previous schedule or volume set with that id"),
+    409: error_response("The schedule is a jour taxa (report on its normal taxa: the jour taxa "
+                        "is checked inside it)"),
+    422: error_response("Two sources of volumes, or a volume file with problems (every one "
+                        "listed)"),
 }
 
 
@@ -95,7 +94,7 @@ def report(
     if volumes_id is not None and example_volumes_:
         raise InvalidInput("give volumes_id or example_volumes, not both")
     config = settings(request)
-    limits = Limits(config.max_rows, config.max_xlsx_uncompressed_bytes)
+    limits = Limits.of(config)
     with Session(engine(request)) as session:
         if volumes_id is not None:
             volumes, source = volumes_from_set(session, volumes_id)
@@ -110,25 +109,23 @@ def report(
 
 
 @router.post("/v1/schedules/{schedule_id}/report", response_class=Response,
-             responses={**RESPONSES, 413: {"model": ErrorOut, "description": "File too large"}},
+             responses={**RESPONSES, 413: error_response("File, rows, columns, cells, unpacked "
+                                                         "XLSX or reading time over the limit"),
+                        415: error_response("Not a CSV/XLSX, or not what its name says")},
              summary="The board's report with a volume file sent along (not stored)",
              description=DESCRIPTION + " The volume file (CSV or XLSX, as for POST /v1/volumes) "
              "is validated like an upload and used for this report only.")
 def report_with_file(
     schedule_id: int,
     request: Request,
-    file: Annotated[UploadFile, File(description="Volumes as .csv or .xlsx")],
+    _key: Annotated[KeyView, Depends(caller("report"))],
+    upload: UploadedFile,
     format: Annotated[ReportFormat, Form(description="html, pdf or xlsx")] = ReportFormat.HTML,
     previous_id: Annotated[int | None, Form()] = None,
     limit_percent: Annotated[Decimal, Form(ge=0, le=100)] = DEFAULT_LIMIT_PERCENT,
-    _key: KeyView = Depends(caller("report")),
 ) -> Response:
-    config = settings(request)
-    content = file.file.read(config.max_upload_bytes + 1)
-    if len(content) > config.max_upload_bytes:
-        raise PayloadTooLarge(f"the file is larger than {config.max_upload_bytes} bytes")
-    limits = Limits(config.max_rows, config.max_xlsx_uncompressed_bytes)
-    volumes, source = volumes_from_file(content, file.filename or "volymer.csv", limits)
+    volumes, source = volumes_from_file(upload.content, upload.filename or "volymer.csv",
+                                        upload.limits)
     with Session(engine(request)) as session:
         data = build_report_data(session, schedule_id, volumes, source,
                                  previous_id=previous_id, limit_percent=limit_percent,

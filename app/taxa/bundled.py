@@ -9,7 +9,6 @@ from datetime import date
 from sqlmodel import Session, select
 
 from app.config import DATA_DIR, DEFAULT_OWNER
-from app.db import audit
 from app.files import Limits
 from app.models import Schedule
 from app.taxa.imports import import_taxa
@@ -50,7 +49,5 @@ def load_bundled(session: Session, limits: Limits) -> list[int]:
         )
         assert outcome.schedule_id is not None
         activate(session, get_schedule(session, outcome.schedule_id), ACTOR)
-        audit(session, actor=ACTOR, action="activate", target=f"schedule:{outcome.schedule_id}",
-              sha256=outcome.sha256)
         loaded.append(outcome.schedule_id)
     return loaded

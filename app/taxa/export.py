@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -60,6 +61,12 @@ def export_csv(items: Sequence[Item]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def sheet_title(name: str) -> str:
+    """A name Excel takes for a sheet: none of / \\ [ ] : ? *, at most 31 characters."""
+    title = re.sub(r"[/\\\[\]:?*]", "-", name).strip("'")[:31]
+    return title or "taxa"
+
+
 def export_xlsx(items: Sequence[Item], title: str) -> bytes:
     """Amounts as numbers (so a controller can sum them), text cells neutralised."""
     from openpyxl import Workbook
@@ -67,7 +74,7 @@ def export_xlsx(items: Sequence[Item], title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = title[:31] or "taxa"
+    sheet.title = sheet_title(title)
     sheet.append(list(EXPORT_COLUMNS))
     for line in export_rows(items):
         cells: list[object] = []

@@ -7,9 +7,11 @@ there is one way in for a taxa.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 
 from sqlmodel import Session
 
@@ -19,7 +21,7 @@ from app.files import Limits, read_sheet
 from app.taxa.export import FORMULA_STARTS
 from app.taxa.schedules import create_draft, in_force, items_of
 from pricing.diff import TaxaDiff, diff_taxa
-from pricing.taxa import Variant
+from pricing.taxa import Item, Variant
 from pricing.taxa_validation import (
     DISPLAY_NAMES,
     Finding,
@@ -70,7 +72,69 @@ def parse_taxa_file(content: bytes, filename: str, limits: Limits) -> Validation
         )
         for number, cells in sheet.rows
     ]
-    return validate_rows(rows, names)
+    screened, refused = _screen(rows, names)
+    result = validate_rows(screened, names)
+    extra = refused + _beyond_storage(result.items, names)
+    if not extra:
+        return result
+    return replace(result, findings=tuple(sorted(result.findings + extra,
+                                                 key=lambda f: f.row or 0)))
+
+
+# What the database stores (app.models.ScheduleItem): amounts as 64-bit öre, but no price is
+# near that; a group name in 200 characters; a row number as a plain integer.
+MAX_PRICE = Decimal("99999999.99")
+MAX_GROUP = 200
+_AMOUNT_CELL_LENGTH = 20  # "99 999 999,99 kr" is 16: longer is no price, and never parsed
+_ROW_NUMBER = re.compile(r"^[0-9]{1,9}$")
+_PLACEHOLDER = {"price": "0", "reference_price": None, "source_row": None}
+
+
+def _screen(rows: list[RawRow], names: dict[str, str]) -> tuple[list[RawRow], tuple[Finding, ...]]:
+    """Cells no validation rule should ever be handed (an amount of 4 000 digits, a row number
+    written "²"): each is reported here, and validation sees a harmless placeholder instead, so
+    it still reports the row's other problems."""
+    refused: list[Finding] = []
+    screened: list[RawRow] = []
+    for raw in rows:
+        cells = dict(raw.cells)
+        for column, message in _refused_cells(cells):
+            refused.append(Finding(raw.row, names.get(column, column), _shown(cells[column]),
+                                   message))
+            cells[column] = _PLACEHOLDER[column]
+        screened.append(RawRow(row=raw.row, cells=cells))
+    return screened, tuple(refused)
+
+
+def _refused_cells(cells: dict[str, object]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for column in ("price", "reference_price"):
+        value = cells.get(column)
+        if value is not None and len(str(value).strip()) > _AMOUNT_CELL_LENGTH:
+            found.append((column, f"not an amount: at most {MAX_PRICE} kr"))
+    row = cells.get("source_row")
+    if row is not None and str(row).strip() and not _ROW_NUMBER.match(str(row).strip()):
+        found.append(("source_row", "source_row is a whole row number (digits 0-9)"))
+    return found
+
+
+def _beyond_storage(items: Sequence[Item], names: dict[str, str]) -> tuple[Finding, ...]:
+    found: list[Finding] = []
+    for item in items:
+        row = item.source_rows[0] if item.source_rows else None
+        for column, amount in (("price", item.price), ("reference_price", item.reference_price)):
+            if amount is not None and amount > MAX_PRICE:
+                found.append(Finding(row, names.get(column, column), str(amount),
+                                     f"more than {MAX_PRICE} kr: is it a total?"))
+        if len(item.group) > MAX_GROUP:
+            found.append(Finding(row, names.get("group", "group"), _shown(item.group),
+                                 f"an åtgärdsgrupp has at most {MAX_GROUP} characters"))
+    return tuple(found)
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:60] + "…"
 
 
 def _unneutralise(cell: object) -> object:

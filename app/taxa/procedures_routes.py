@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Query
 
 from app.config import DEFAULT_OWNER
 from app.deps import caller, snapshot
-from app.errors import ERROR_RESPONSES, ErrorOut, InvalidInput, NotFound
+from app.errors import ERROR_RESPONSES, InvalidInput, NotFound, error_response
 from app.jour.windows import jour_config, parse_instant, variant_at
+from app.models import DATE_MAX, DATE_MIN, BoundedDate, date_in_bounds
 from app.snapshot import KeyView, ScheduleView, Snapshot
 from app.taxa.schemas import ItemOut, JourtidOut, ProcedureList, ProcedureOut, ScheduleRef
 from pricing.taxa import Variant
@@ -18,7 +19,7 @@ from pricing.taxa import Variant
 router = APIRouter(prefix="/v1/procedures", tags=["procedures"])
 
 
-NOT_FOUND = {404: {"model": ErrorOut, "description": "Unknown code, or no taxa covers the date"}}
+NOT_FOUND = {404: error_response("Unknown code, or no taxa covers the date")}
 
 
 def _schedule_in_force(snap: Snapshot, owner: str, variant: Variant, on: date) -> ScheduleView:
@@ -38,8 +39,8 @@ AT = Query(
 )
 
 
-INVALID = {422: {"model": ErrorOut, "description": "Malformed query; at without offset; "
-                 "at together with on or variant"}}
+INVALID = {422: error_response("Malformed query; at without offset; at together with on or "
+                               "variant; a date outside 1900-01-01 – 2999-12-31")}
 
 
 def _when(
@@ -48,13 +49,15 @@ def _when(
     """The schedule, variant and date of a lookup by on (+ variant) or by at."""
     if at is None:
         if on is None:
-            raise InvalidInput("give on (a date) or at (a time with its offset)", field="query.on")
+            raise InvalidInput("give on (a date) or at (a time with its offset)", field="on")
         chosen = variant or Variant.NORMAL
         return _schedule_in_force(snap, owner, chosen, on), chosen, on, None
     if on is not None or variant is not None:
         raise InvalidInput("give either at, or on (and variant): at chooses the date and variant",
-                           field="query.at")
+                           field="at", value=at)
     instant = parse_instant(at)
+    if not date_in_bounds(instant.date()):
+        raise InvalidInput(f"at: an instant from {DATE_MIN} to {DATE_MAX}", field="at", value=at)
     found = variant_at(jour_config(), owner, instant)
     day = found.decision.local_date
     jourtid = JourtidOut(at=instant, local_time=found.decision.local, jour=found.decision.jour,
@@ -75,8 +78,8 @@ def _ref(view: ScheduleView) -> ScheduleRef:
 )
 def get_procedure(
     code: str,
-    on: date | None = Query(None, description="The treatment date, YYYY-MM-DD",
-                            examples=["2025-06-01"]),
+    on: BoundedDate | None = Query(None, description="The treatment date, YYYY-MM-DD",
+                                   examples=["2025-06-01"]),
     variant: Variant | None = Query(None, description="normal (default) or jour; with on"),
     at: str | None = AT,
     owner: str = Query(DEFAULT_OWNER, description="The region/organisation whose taxa"),
@@ -98,7 +101,8 @@ def get_procedure(
     responses={**ERROR_RESPONSES, **NOT_FOUND, **INVALID},
 )
 def list_procedures(
-    on: date | None = Query(None, description="The date, YYYY-MM-DD", examples=["2025-06-01"]),
+    on: BoundedDate | None = Query(None, description="The date, YYYY-MM-DD",
+                                   examples=["2025-06-01"]),
     variant: Variant | None = Query(None, description="normal (default) or jour; with on"),
     at: str | None = AT,
     q: str | None = Query(None, description="Words to find in the code, text or group",

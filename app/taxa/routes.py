@@ -3,21 +3,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.auth import actor_of
+from app.auth import actor_of, require_owner
 from app.config import DEFAULT_OWNER
-from app.db import audit, transaction
-from app.deps import caller, engine, settings, snapshots
-from app.errors import ERROR_RESPONSES, ErrorOut, PayloadTooLarge, Problem
-from app.files import Limits
-from app.models import Schedule, ScheduleItem
+from app.db import transaction
+from app.deps import UploadedFile, caller, engine, snapshots
+from app.errors import ERROR_RESPONSES, RowProblem, error_response
+from app.models import BoundedDate, Schedule, ScheduleItem
 from app.snapshot import KeyView
 from app.taxa.export import export_csv, export_xlsx
 from app.taxa.imports import finding_json, import_taxa
@@ -35,8 +34,12 @@ from pricing.taxa import Variant
 
 router = APIRouter(tags=["schedules"])
 
+ASCII_NAME = re.compile(r"[^A-Za-z0-9._-]")  # a header carries latin-1 only; an owner may not
+BUSY = {503: error_response("The database stayed busy with another write (SQLite): retry")}
 
-NOT_FOUND = {404: {"model": ErrorOut, "description": "No schedule with that id"}}
+
+NOT_FOUND = {404: error_response("No schedule with that id")}
+OWNER_NAME = Form(min_length=1, max_length=100)
 
 
 @router.get("/v1/schedules", response_model=list[ScheduleOut], responses=ERROR_RESPONSES,
@@ -99,7 +102,8 @@ def export_schedule(
     with Session(engine(request)) as session:
         schedule = get_schedule(session, schedule_id)
         items = items_of(session, schedule_id)
-    stem = f"taxa-{schedule.owner}-{schedule.variant}-{schedule.valid_from}-{schedule.id}"
+    stem = ASCII_NAME.sub(
+        "_", f"taxa-{schedule.owner}-{schedule.variant}-{schedule.valid_from}-{schedule.id}")
     if format == "xlsx":
         return Response(
             export_xlsx(items, schedule.name),
@@ -118,31 +122,30 @@ def export_schedule(
     responses={
         **ERROR_RESPONSES,
         200: {"model": ImportOut, "description": "dry_run: validation and diff, nothing stored"},
-        413: {"model": ErrorOut, "description": "File, rows or unpacked XLSX over the limit"},
-        415: {"model": ErrorOut, "description": "Not a CSV/XLSX, or not what its name says"},
-        422: {"model": ErrorOut, "description": "Every problem in the file; nothing stored"},
+        403: error_response("The key's role may not write, or not for this owner"),
+        413: error_response("File, rows, columns, cells, unpacked XLSX or reading time over "
+                            "the limit (named)"),
+        415: error_response("Not a CSV/XLSX, or not what its name says"),
+        422: error_response("Every problem in the file (nothing stored), or a malformed form"),
+        503: error_response("The database stayed busy with another write (SQLite): retry"),
     },
 )
 def upload_taxa(
     request: Request,
-    file: Annotated[UploadFile, File(description="The taxa as .csv or .xlsx")],
+    key: Annotated[KeyView, Depends(caller("write"))],
+    upload: UploadedFile,
     name: Annotated[str, Form(min_length=1, max_length=200, examples=["Tandvårdstaxa 2026"])],
-    valid_from: Annotated[date, Form(examples=["2026-01-01"])],
+    valid_from: Annotated[BoundedDate, Form(examples=["2026-01-01"])],
     variant: Annotated[Variant, Form()] = Variant.NORMAL,
     dry_run: Annotated[bool, Form()] = False,
-    owner: Annotated[str, Form(min_length=1, max_length=100)] = DEFAULT_OWNER,
-    key: KeyView = Depends(caller("write")),
+    owner: Annotated[str, OWNER_NAME] = DEFAULT_OWNER,
 ) -> Response:
-    config = settings(request)
-    content = file.file.read(config.max_upload_bytes + 1)
-    if len(content) > config.max_upload_bytes:
-        raise PayloadTooLarge(f"the file is larger than {config.max_upload_bytes} bytes")
-    limits = Limits(config.max_rows, config.max_xlsx_uncompressed_bytes)
+    require_owner(key, owner)
     with transaction(engine(request)) as session:
         outcome = import_taxa(
-            session, content=content, filename=file.filename or "", owner=owner, name=name,
+            session, content=upload.content, filename=upload.filename, owner=owner, name=name,
             variant=variant, valid_from=valid_from, dry_run=dry_run, actor=actor_of(key),
-            limits=limits,
+            limits=upload.limits,
         )
         against = None
         if outcome.against_id is not None:
@@ -154,7 +157,8 @@ def upload_taxa(
         sha256=outcome.sha256,
         rows=outcome.validation.row_count,
         items=len(outcome.validation.items),
-        warnings=[Problem(**finding_json(w)) for w in outcome.validation.warnings],  # type: ignore[arg-type]
+        warnings=[RowProblem.model_validate(finding_json(w))
+                  for w in outcome.validation.warnings],
         diff=DiffOut.of(outcome.diff, against),
     )
     return Response(body.model_dump_json(), status_code=200 if dry_run else 201,
@@ -162,18 +166,18 @@ def upload_taxa(
 
 
 @router.post("/v1/schedules/{schedule_id}/activate", response_model=ActivationOut,
-             responses={**ERROR_RESPONSES, **NOT_FOUND,
-                        409: {"model": ErrorOut, "description": "Not a draft, or overlaps"}},
+             responses={**ERROR_RESPONSES, **NOT_FOUND, **BUSY,
+                        409: error_response("Not a draft (already active: activated once), or "
+                                            "overlaps an active schedule, also one activated "
+                                            "at the same moment")},
              summary="Make a draft the taxa in force from its valid_from")
 def activate_schedule(
     schedule_id: int, request: Request, key: KeyView = Depends(caller("write"))
 ) -> ActivationOut:
     with transaction(engine(request)) as session:
         schedule = get_schedule(session, schedule_id)
+        require_owner(key, schedule.owner)
         ended = activate(session, schedule, actor_of(key))
-        audit(session, actor=actor_of(key), action="activate", target=f"schedule:{schedule_id}",
-              sha256=schedule.source_sha256,
-              ended=None if ended is None else {"schedule": ended.id, "valid_to": ended.valid_to})
         result = ActivationOut(schedule=ScheduleOut.of(schedule),
                                ended=None if ended is None else ScheduleOut.of(ended))
     snapshots(request).invalidate()
@@ -181,16 +185,16 @@ def activate_schedule(
 
 
 @router.post("/v1/schedules/{schedule_id}/retire", response_model=ScheduleOut,
-             responses={**ERROR_RESPONSES, **NOT_FOUND,
-                        409: {"model": ErrorOut, "description": "Not active"}},
+             responses={**ERROR_RESPONSES, **NOT_FOUND, **BUSY,
+                        409: error_response("Not active")},
              summary="Take an active schedule out of force (it stays readable)")
 def retire_schedule(
     schedule_id: int, request: Request, key: KeyView = Depends(caller("write"))
 ) -> ScheduleOut:
     with transaction(engine(request)) as session:
         schedule = get_schedule(session, schedule_id)
-        retire(session, schedule)
-        audit(session, actor=actor_of(key), action="retire", target=f"schedule:{schedule_id}")
+        require_owner(key, schedule.owner)
+        retire(session, schedule, actor_of(key))
         result = ScheduleOut.of(schedule)
     snapshots(request).invalidate()
     return result

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.db import bump_snapshot_version, now
+from app.db import audit, bump_snapshot_version, now
 from app.errors import Conflict, NotFound
-from app.models import Schedule, ScheduleItem, from_ore, to_ore
+from app.models import MAX_ID, Schedule, ScheduleItem, from_ore, to_ore
 from pricing.taxa import Category, Item, Kind, Unit, Variant
 
 DRAFT, ACTIVE, RETIRED = "draft", "active", "retired"
@@ -42,7 +43,7 @@ def items_of(session: Session, schedule_id: int) -> list[Item]:
 
 
 def get_schedule(session: Session, schedule_id: int) -> Schedule:
-    schedule = session.get(Schedule, schedule_id)
+    schedule = session.get(Schedule, schedule_id) if 1 <= schedule_id <= MAX_ID else None
     if schedule is None:
         raise NotFound(f"no schedule with id {schedule_id}")
     return schedule
@@ -114,12 +115,18 @@ def create_draft(
 
 
 def activate(session: Session, schedule: Schedule, actor: str) -> Schedule | None:
-    """Make a draft active; end the validity of the active version it follows.
+    """Make a draft active; end the validity of the active version it follows; audit it.
 
     The schedule it follows is the active one of the same owner and variant that starts before
     it and has no end (or ends after it): its validity now ends the day before. Any other
     overlap with an active schedule is refused. Returns the schedule that was ended, if any.
+
+    Two activations at once cannot both win: the draft's row is locked and read again (a second
+    activation of the same draft finds it active), and the database refuses two overlapping
+    active schedules (PostgreSQL: an exclusion constraint; SQLite: write transactions run one
+    at a time, app.db). The loser gets 409.
     """
+    session.refresh(schedule, with_for_update=True)
     if schedule.status != DRAFT:
         raise Conflict(
             f"schedule {schedule.id} is {schedule.status}: only a draft can be activated"
@@ -150,22 +157,37 @@ def activate(session: Session, schedule: Schedule, actor: str) -> Schedule | Non
             f"{other.id} '{other.name}' ({other.valid_from} – {other_end or 'open'}); "
             "retire that one or choose another valid_from"
         )
-    if ended is not None:
-        ended.valid_to = start - timedelta(days=1)
-        session.add(ended)
-    schedule.status = ACTIVE
-    schedule.activated_at = now()
-    schedule.activated_by = actor
-    session.add(schedule)
-    bump_snapshot_version(session)
-    session.flush()
+    label = f"schedule {schedule.id} ({start} – {end or 'open'})"  # read before a failed flush
+    try:
+        if ended is not None:
+            ended.valid_to = start - timedelta(days=1)
+            session.add(ended)
+            session.flush()  # first: the constraint checks every statement
+        schedule.status = ACTIVE
+        schedule.activated_at = now()
+        schedule.activated_by = actor
+        session.add(schedule)
+        bump_snapshot_version(session)
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            f"{label} overlaps an active schedule of the same owner and variant activated at "
+            "the same moment; try again"
+        ) from exc
+    audit(session, actor=actor, action="activate", target=f"schedule:{schedule.id}",
+          sha256=schedule.source_sha256, owner=schedule.owner,
+          ended=None if ended is None else {"schedule": ended.id, "valid_to": ended.valid_to})
     return ended
 
 
-def retire(session: Session, schedule: Schedule) -> None:
+def retire(session: Session, schedule: Schedule, actor: str) -> None:
+    """Take an active schedule out of force; audited."""
+    session.refresh(schedule, with_for_update=True)
     if schedule.status != ACTIVE:
         raise Conflict(f"schedule {schedule.id} is {schedule.status}: only an active one retires")
     schedule.status = RETIRED
     session.add(schedule)
     bump_snapshot_version(session)
     session.flush()
+    audit(session, actor=actor, action="retire", target=f"schedule:{schedule.id}",
+          owner=schedule.owner)

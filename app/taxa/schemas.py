@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.errors import Problem
+from app.errors import RowProblem
 from app.models import Schedule
 from pricing.diff import PriceChange, TaxaDiff
 from pricing.taxa import Item
@@ -162,7 +162,7 @@ class ImportOut(BaseModel):
     sha256: str
     rows: int
     items: int
-    warnings: list[Problem]
+    warnings: list[RowProblem]
     diff: DiffOut
 
 

@@ -9,23 +9,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
-from app.auth import actor_of
+from app.auth import actor_of, require_owner
 from app.config import DEFAULT_OWNER
 from app.db import transaction
-from app.deps import caller, engine, settings
-from app.errors import ERROR_RESPONSES, ErrorOut, PayloadTooLarge, Problem
-from app.files import Limits
+from app.deps import UploadedFile, caller, engine
+from app.errors import ERROR_RESPONSES, RowProblem, error_response
 from app.models import VolumeSet
+from app.reference.lists import load_list, rise_of
+from app.reference.schemas import against_list
 from app.snapshot import KeyView
 from app.taxa.imports import finding_json
-from app.taxa.schedules import get_schedule
+from app.taxa.schedules import get_schedule, items_of
 from app.taxa.schemas import ScheduleRef
 from app.volumes.analysis import run_deviation
 from app.volumes.schemas import (
+    MAX_INLINE_VOLUMES,
     CodeVolume,
     DeviationIn,
     DeviationOut,
@@ -39,7 +41,7 @@ from app.volumes.volume_sets import get_volume_set, import_volumes, totals_by_se
 router = APIRouter(tags=["volumes and deviation"])
 
 
-VOLUME_NOT_FOUND = {404: {"model": ErrorOut, "description": "No volume set with that id"}}
+VOLUME_NOT_FOUND = {404: error_response("No volume set with that id")}
 
 
 @router.post(
@@ -58,33 +60,32 @@ VOLUME_NOT_FOUND = {404: {"model": ErrorOut, "description": "No volume set with 
     ),
     responses={
         **ERROR_RESPONSES,
-        413: {"model": ErrorOut, "description": "File, rows or unpacked XLSX over the limit"},
-        415: {"model": ErrorOut, "description": "Not a CSV/XLSX, or not what its name says"},
-        422: {"model": ErrorOut, "description": "Every problem in the file; nothing stored"},
+        403: error_response("The key's role may not write, or not for this owner"),
+        413: error_response("File, rows, columns, cells, unpacked XLSX or reading time over "
+                            "the limit (named)"),
+        415: error_response("Not a CSV/XLSX, or not what its name says"),
+        422: error_response("Every problem in the file (nothing stored), or a malformed form"),
+        503: error_response("The database stayed busy with another write (SQLite): retry"),
     },
 )
 def upload_volumes(
     request: Request,
-    file: Annotated[UploadFile, File(description="Volumes as .csv or .xlsx")],
+    key: Annotated[KeyView, Depends(caller("write"))],
+    upload: UploadedFile,
     name: Annotated[str, Form(min_length=1, max_length=200,
                               examples=["Debiterade åtgärder 2024 (T4)"])],
     owner: Annotated[str, Form(min_length=1, max_length=100)] = DEFAULT_OWNER,
-    key: KeyView = Depends(caller("write")),
 ) -> Response:
-    config = settings(request)
-    content = file.file.read(config.max_upload_bytes + 1)
-    if len(content) > config.max_upload_bytes:
-        raise PayloadTooLarge(f"the file is larger than {config.max_upload_bytes} bytes")
-    limits = Limits(config.max_rows, config.max_xlsx_uncompressed_bytes)
+    require_owner(key, owner)
     with transaction(engine(request)) as session:
         stored, validation = import_volumes(
-            session, content=content, filename=file.filename or "", owner=owner, name=name,
-            actor=actor_of(key), limits=limits,
+            session, content=upload.content, filename=upload.filename, owner=owner, name=name,
+            actor=actor_of(key), limits=upload.limits,
         )
         body = VolumeImportOut(
             **VolumeSetOut.of(stored, len(validation.totals),
                               validation.total_volume).model_dump(),
-            warnings=[Problem(**finding_json(w)) for w in validation.warnings],  # type: ignore[arg-type]
+            warnings=[RowProblem.model_validate(finding_json(w)) for w in validation.warnings],
         )
     return Response(body.model_dump_json(), status_code=201, media_type="application/json")
 
@@ -132,9 +133,11 @@ def read_volumes(
     ),
     responses={
         **ERROR_RESPONSES,
-        404: {"model": ErrorOut, "description": "No schedule or volume set with that id"},
-        422: {"model": ErrorOut, "description": "Neither or both of volumes_id and volumes; "
-              "a negative or fractional volume"},
+        404: error_response("No schedule or volume set with that id"),
+        413: error_response(f"More than {MAX_INLINE_VOLUMES} inline volumes, or a JSON body "
+                            "over the limit"),
+        422: error_response("Neither or both of volumes_id and volumes; a negative or "
+                            "fractional volume"),
     },
 )
 def deviation(
@@ -157,7 +160,14 @@ def deviation(
             volumes = dict(body.volumes)
             source = VolumesRef(id=None, name=None, source_filename=None, sha256=None,
                                 codes=len(volumes), total_volume=sum(volumes.values()))
+        view = None
+        if body.reference_list_id is not None:
+            _, view = load_list(session, body.reference_list_id)
         analysis, previous = run_deviation(session, schedule, volumes, body.limit_percent,
-                                           body.previous_id)
-        return DeviationOut.of(analysis, ScheduleRef.of(schedule), source,
-                               None if previous is None else ScheduleRef.of(previous), body.top)
+                                           body.previous_id, view)
+        out = DeviationOut.of(analysis, ScheduleRef.of(schedule), source,
+                              None if previous is None else ScheduleRef.of(previous), body.top)
+        if view is not None:
+            against_list(out, rise_of(session, view, volumes, items_of(session, schedule_id)),
+                         view)
+        return out

@@ -13,8 +13,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
-from app.errors import Problem
+from app.errors import PayloadTooLarge, RowProblem
 from app.models import VolumeSet
+from app.reference.schemas import ListRiseOut, ReferenceListRef
 from app.taxa.schemas import ScheduleRef
 from pricing.deviation import (
     DEFAULT_LIMIT_PERCENT,
@@ -52,7 +53,7 @@ class VolumeSetOut(BaseModel):
 
 
 class VolumeImportOut(VolumeSetOut):
-    warnings: list[Problem]
+    warnings: list[RowProblem]
 
 
 class CodeVolume(BaseModel):
@@ -67,6 +68,9 @@ class VolumeSetDetail(VolumeSetOut):
 Volume = Annotated[StrictInt, Field(ge=0, le=1_000_000_000)]
 
 
+MAX_INLINE_VOLUMES = 20_000  # a region bills ~400 codes; more is no volume list
+
+
 class DeviationIn(BaseModel):
     volumes_id: int | None = Field(None, description="A stored volume set (POST /v1/volumes)")
     volumes: dict[Annotated[str, Field(min_length=1, max_length=12)], Volume] | None = Field(
@@ -78,11 +82,26 @@ class DeviationIn(BaseModel):
         "same owner and variant in force the day before this one's valid_from")
     top: int | None = Field(None, ge=0, le=10_000,
                             description="Contributions to list, largest first; default all")
+    reference_list_id: int | None = Field(
+        None, description="Compare against this stored TLV reference list's prices instead of "
+        "the taxa's own referenspris column (each code mapped: 103S → 103's specialist price); "
+        "the answer then gives the list's own volume-weighted rise too")
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"volumes_id": 1},
+        {"volumes_id": 1, "reference_list_id": 2},
         {"volumes": {"101": 5223, "121": 18044, "701": 2110}, "limit_percent": "7"},
     ]})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_too_many(cls, data: object) -> object:
+        """413 before a single entry is validated: the cost is in the entries."""
+        volumes = data.get("volumes") if isinstance(data, dict) else None
+        if isinstance(volumes, dict) and len(volumes) > MAX_INLINE_VOLUMES:
+            raise PayloadTooLarge(f"at most {MAX_INLINE_VOLUMES} inline volumes (the limit); "
+                                  "upload a volume file instead (POST /v1/volumes)")
+        return data
 
     @model_validator(mode="after")
     def _one_source(self) -> DeviationIn:
@@ -261,6 +280,12 @@ class DeviationOut(BaseModel):
         description="Volumes for codes the schedule does not have (left out, not dropped)")
     year_on_year: YearOnYearOut | None
     notes: list[str]
+    reference_list: ReferenceListRef | None = Field(
+        None, description="The TLV list the reference prices come from (reference_list_id); "
+        "null: the taxa's own referenspris column")
+    list_rise: ListRiseOut | None = Field(
+        None, description="With reference_list_id: the list's own volume-weighted rise on the "
+        "list before it (principle 2 holds if the list is not raised more than normal)")
 
     @classmethod
     def of(

@@ -19,7 +19,7 @@ from app.config import DATA_DIR
 from app.db import audit, now
 from app.errors import FileRejected, NotFound
 from app.files import Limits, read_sheet
-from app.models import VolumeEntry, VolumeSet
+from app.models import MAX_ID, VolumeEntry, VolumeSet
 from app.taxa.imports import finding_json
 from pricing.taxa_validation import Finding, RawRow, Severity
 from pricing.volumes import (
@@ -29,6 +29,7 @@ from pricing.volumes import (
     validate_volume_rows,
 )
 
+MAX_VOLUME_CELL = 20  # "1 000 000 000" and its spaces fit; a longer cell is no volume
 EXAMPLE_VOLUMES = DATA_DIR / "volumes" / "example-invented-region-jonkoping-2025.csv"
 
 
@@ -64,7 +65,19 @@ def parse_volume_file(content: bytes, filename: str, limits: Limits) -> VolumeVa
         )
         for number, cells in sheet.rows
     ]
+    too_long = tuple(
+        Finding(raw.row, names["volume"], str(raw.cells["volume"])[:60] + "…",
+                f"not a volume: more than {MAX_VOLUME_CELL} characters")
+        for raw in rows if len(str(raw.cells.get("volume") or "")) > MAX_VOLUME_CELL
+    )
+    if too_long:  # never handed to int(): 4 301 digits are beyond what Python converts
+        rows = [RawRow(row=raw.row, cells={**raw.cells, "volume": "0"})
+                if len(str(raw.cells.get("volume") or "")) > MAX_VOLUME_CELL else raw
+                for raw in rows]
     result = validate_volume_rows(rows, names)
+    if too_long:
+        result = replace(result, findings=tuple(sorted(result.findings + too_long,
+                                                       key=lambda f: f.row or 0)))
     ignored = tuple(
         Finding(sheet.header_row, heading, None, "column not used (the service reads Åtgärd, "
                 "Volym, Klinik and Patientkategori)", Severity.WARNING)
@@ -117,7 +130,7 @@ def import_volumes(
 
 
 def get_volume_set(session: Session, volume_set_id: int) -> VolumeSet:
-    found = session.get(VolumeSet, volume_set_id)
+    found = session.get(VolumeSet, volume_set_id) if 1 <= volume_set_id <= MAX_ID else None
     if found is None:
         raise NotFound(f"no volume set with id {volume_set_id}")
     return found

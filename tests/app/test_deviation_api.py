@@ -202,10 +202,11 @@ def test_year_on_year_against_the_previous_schedule(
     [
         ({}, "body"),
         ({"volumes_id": 1, "volumes": {"101": 1}}, "body"),
-        ({"volumes": {"101": -1}}, "body.volumes.101"),
-        ({"volumes": {"101": 1.5}}, "body.volumes.101"),
-        ({"volumes": {"101": "12"}}, "body.volumes.101"),
-        ({"volumes": {"101": 1}, "limit_percent": "-1"}, "body.limit_percent"),
+        # One field notation for every error (issue 8): volumes["101"], not body.volumes.101.
+        ({"volumes": {"101": -1}}, 'volumes["101"]'),
+        ({"volumes": {"101": 1.5}}, 'volumes["101"]'),
+        ({"volumes": {"101": "12"}}, 'volumes["101"]'),
+        ({"volumes": {"101": 1}, "limit_percent": "-1"}, "limit_percent"),
     ],
 )
 def test_malformed_requests_are_422(

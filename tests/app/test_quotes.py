@@ -399,30 +399,33 @@ def test_bad_content_is_422_naming_the_field(
     response = client.post("/v1/quotes", json=body, headers=clinic)
     assert response.status_code == 422, response.text
     answer = response.json()
-    assert (answer["error"], answer["field"]) == (error, field)
+    # One error shape (issue 8): the engine's field is a problem's field, as Pydantic's are.
+    (problem,) = answer["problems"]
+    assert (answer["error"], problem["field"]) == (error, field)
     assert detail in answer["detail"]
+    assert set(problem) == {"field", "value", "message"}
 
 
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
-        (_with({"atb_available": "-1.00"}), "body.patient.atb_available",
+        (_with({"atb_available": "-1.00"}), "patient.atb_available",
          "greater than or equal to 0"),
         (_with({"period": {"start": "2025-01-02", "counted": "-5"}}),
-         "body.patient.period.counted", "greater than or equal to 0"),
-        (_with({"atb_available": 300.5}), "body.patient.atb_available",
+         "patient.period.counted", "greater than or equal to 0"),
+        (_with({"atb_available": 300.5}), "patient.atb_available",
          'give amounts as decimal strings such as "300.50"'),
-        (_with({"atb_available": "300.001"}), "body.patient.atb_available",
+        (_with({"atb_available": "300.001"}), "patient.atb_available",
          "no more than 2 decimal places"),
-        (_with(quantity=0), "body.lines.0.quantity", "greater than or equal to 1"),
-        (_with(quantity=1.5), "body.lines.0.quantity", "valid integer"),
+        (_with(quantity=0), "lines[0].quantity", "greater than or equal to 1"),
+        (_with(quantity=1.5), "lines[0].quantity", "valid integer"),
         ({**_with(), "lines": [{"code": "301", "at": "2025-12-24T19:30:00"}]},
-         "body.lines.0.at", "timezone"),
-        (_with(at="2025-12-24T19:30:00+01:00"), "body.lines.0", "not both"),
-        ({**_with(), "lines": [{"code": "101"}]}, "body.lines.0", "give 'date'"),
-        ({**_with(), "lines": []}, "body.lines", "at least 1 item"),
-        (_with({"atb": "300"}), "body.patient.atb", "Extra inputs are not permitted"),
-        (_with(variant="natt"), "body.lines.0.variant", "'normal' or 'jour'"),
+         "lines[0].at", "timezone"),
+        (_with(at="2025-12-24T19:30:00+01:00"), "lines[0]", "not both"),
+        ({**_with(), "lines": [{"code": "101"}]}, "lines[0]", "give 'date'"),
+        ({**_with(), "lines": []}, "lines", "at least 1 item"),
+        (_with({"atb": "300"}), "patient.atb", "Extra inputs are not permitted"),
+        (_with(variant="natt"), "lines[0].variant", "'normal' or 'jour'"),
     ],
 )
 def test_malformed_request_is_422_naming_the_field(
@@ -458,7 +461,8 @@ def test_quotes_need_a_key_with_permission_quote(
     assert response.status_code == 401  # the key is checked before the body
     response = client.post("/v1/quotes", json=QUOTE_2025, headers=board)
     assert response.status_code == 403
-    assert response.json() == {"error": "forbidden", "detail": "role 'board' may not quote"}
+    assert response.json() == {"error": "forbidden", "detail": "role 'board' may not quote",
+                               "problems": []}  # one error shape, problems always listed
     for headers in (clinic, admin):
         assert post(client, headers, QUOTE_2025)["totals"]["patient"] == "1207.50"
 
