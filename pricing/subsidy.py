@@ -106,12 +106,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from pricing.errors import NoRuleSet, PricingError, UnknownCode
 from pricing.money import ORE, ZERO, round_money
 from pricing.regional import RegionalPeriod, RegionalRules, RegionalSupport
 from pricing.subsidy_rules import (
     CodeRange,
+    Confidence,
     RuleSet,
     Sourced,
     Thresholds,
@@ -126,6 +128,8 @@ TaxaResolver = Callable[[date, Variant], Mapping[str, Item]]
 """code → :class:`Item` in force on the day for the variant (the caller's snapshot lookup)."""
 
 _HUNDRED = Decimal(100)
+_new = object.__new__
+_L = Confidence.L
 _NO_EXTRAS_UNITS = frozenset({Unit.PER_MINUTE, Unit.PER_KRONA, Unit.PER_VISIT})
 
 
@@ -365,12 +369,8 @@ def quote(
     rule_sets = tuple(rule_sets)
     regional = _check_patient(patient, regional_rules, today)
     order = sorted(range(len(lines)), key=lambda i: lines[i].date)
-    prepared = [
-        _prepare(
-            i, lines[i], patient, resolve_taxa, rule_sets, regional_rules if regional else None
-        )
-        for i in order
-    ]
+    lookups = _Lookups(resolve_taxa, rule_sets, regional_rules if regional else None)
+    prepared = [_prepare(i, lines[i], patient, lookups) for i in order]
     if prepared and patient.period_start is not None and patient.period_start > prepared[0].day:
         raise SubsidyInputError(
             "patient.period_start",
@@ -388,16 +388,17 @@ def quote(
     engine = _Engine(patient, regional)
     if engine.half_year is None and prepared:
         engine.half_year = _half_year(prepared[0].day)
-    results = tuple(engine.line(p) for p in prepared)
+    results = tuple([engine.line(p) for p in prepared])
     visits = engine.finish_visits(regional_rules)
-    totals = Totals(
-        price=sum((r.price for r in results), ZERO),
-        state=sum((r.state for r in results), ZERO),
-        atb=sum((r.atb for r in results), ZERO),
-        stb=sum((r.stb for r in results), ZERO),
-        region=sum((r.region for r in results), ZERO),
-        patient=sum((r.patient for r in results), ZERO),
-    )
+    price = state = atb = stb = region = paid = ZERO
+    for r in results:
+        price += r.price
+        state += r.state
+        atb += r.atb
+        stb += r.stb
+        region += r.region
+        paid += r.patient
+    totals = Totals(price, state, atb, stb, region, paid)
     notes: list[str] = []
     if totals.atb > 0 and _crosses_july(results):
         notes.append(
@@ -408,9 +409,8 @@ def quote(
     credit = engine.atb_next_credit(reference_day, rule_sets)
     notes.extend(engine.notes)
     notes.extend(engine.uncertain_notes())
-    rule_set_ids = tuple(dict.fromkeys(r.rule_set_id for r in results))
-    atb, counted, stb_used = _ore(engine.atb), _ore(engine.counted), _ore(engine.stb_used)
-    frikort = _ore(engine.frikort)
+    rule_set_ids = tuple(dict.fromkeys([r.rule_set_id for r in results]))
+    atb, counted, stb_used, frikort = engine.atb, engine.counted, engine.stb_used, engine.frikort
     patient_after = replace(
         patient,
         atb_available=atb,
@@ -440,18 +440,20 @@ def quote(
 # --- preparation: validate one line and look up what it needs -------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Prepared:
+    """One line, checked, with what the calculation needs. Amounts are whole öre with two
+    decimals (quantized once here: every amount the engine derives keeps two decimals)."""
+
     index: int
     line: QuoteLine
     day: date
     rule_set: RuleSet
-    item: Item
     price: Decimal  # unit price × quantity + material + technical
     reference: Decimal | None  # the reference price × quantity; None: no support
     reference_code: str | None
     tooth_position: int | None
-    notes: tuple[str, ...]
+    notes: list[str]  # the line's own notes; the engine adds to them
     no_support: ErsattningReason | None = None  # why there is no reference price
     regional: RegionalPeriod | None = None  # the regional rules for a regional patient
 
@@ -513,10 +515,16 @@ def _check_patient(
     return regional
 
 
-def _check_taxa_amount(value: Decimal, field_name: str, what: str) -> None:
-    """A taxa amount the quote can use: non-negative whole öre (the taxa's own defect if not)."""
-    if not value.is_finite() or value < 0 or value != value.quantize(ORE):
-        raise SubsidyInputError(field_name, f"{what} in the taxa is not a usable amount: {value}")
+def _taxa_amount(value: Decimal, index: int, code: str, what: str) -> Decimal:
+    """A taxa amount the quote can use, with two decimals: non-negative whole öre (the taxa's
+    own defect if not; the error names the line's code)."""
+    if value.is_finite() and value >= 0:
+        shown = value.quantize(ORE)
+        if shown == value:
+            return shown
+    raise SubsidyInputError(
+        f"lines[{index}].code", f"{what} of {code} in the taxa is not a usable amount: {value}"
+    )
 
 
 def _tooth_position(value: int | None, field_name: str) -> int | None:
@@ -535,12 +543,15 @@ def _tooth_position(value: int | None, field_name: str) -> int | None:
     )
 
 
-def _line_price(at: str, line: QuoteLine, item: Item) -> Decimal:
+def _line_price(index: int, line: QuoteLine, item: Item, unit_price: Decimal) -> Decimal:
     """unit price × quantity + material + technical; extras only where they make sense."""
     material, technical = line.material_kr, line.technical_kr
+    price = unit_price * line.quantity
+    if material is ZERO and technical is ZERO:  # the defaults: nothing to check
+        return price
+    at = f"lines[{index}]"
     _check_amount(material, f"{at}.material_kr")
     _check_amount(technical, f"{at}.technical_kr")
-    price = item.price * line.quantity
     if not material and not technical:
         return price
     if item.unit in _NO_EXTRAS_UNITS:
@@ -551,21 +562,50 @@ def _line_price(at: str, line: QuoteLine, item: Item) -> Decimal:
             "cannot be added to it (bill material on its own line, e.g. a per-krona material "
             "code)",
         )
-    return price + material + technical
+    return price + material + technical  # whole öre: the sum keeps two decimals
 
 
-def _prepare(
-    index: int,
-    line: QuoteLine,
-    patient: PatientState,
-    resolve_taxa: TaxaResolver,
-    rule_sets: Sequence[RuleSet],
-    regional_rules: RegionalRules | None,
-) -> _Prepared:
-    at = f"lines[{index}]"
-    if isinstance(line.quantity, bool) or not isinstance(line.quantity, int) or line.quantity < 1:
+class _Lookups:
+    """The rule set and taxa lookups of one quote, memoised by date (lines share dates)."""
+
+    __slots__ = ("resolve_taxa", "rule_sets", "regional_rules", "_rule_sets", "_taxa")
+
+    def __init__(
+        self,
+        resolve_taxa: TaxaResolver,
+        rule_sets: Sequence[RuleSet],
+        regional_rules: RegionalRules | None,
+    ) -> None:
+        self.resolve_taxa, self.rule_sets = resolve_taxa, rule_sets
+        self.regional_rules = regional_rules
+        self._rule_sets: dict[date, RuleSet] = {}
+        self._taxa: dict[tuple[date, Variant], Mapping[str, Item]] = {}
+
+    def rule_set(self, day: date, index: int) -> RuleSet:
+        known = self._rule_sets.get(day)
+        if known is None:
+            try:
+                known = self._rule_sets[day] = rule_set_for(day, self.rule_sets)
+            except NoRuleSet as exc:
+                raise QuoteNoRuleSet(f"lines[{index}].date", str(exc)) from exc
+        return known
+
+    def taxa(self, day: date, variant: Variant, index: int) -> Mapping[str, Item]:
+        key = (day, variant)
+        known = self._taxa.get(key)
+        if known is None:
+            try:
+                known = self._taxa[key] = self.resolve_taxa(day, variant)
+            except NoRuleSet as exc:
+                raise QuoteNoRuleSet(f"lines[{index}].date", str(exc)) from exc
+        return known
+
+
+def _prepare(index: int, line: QuoteLine, patient: PatientState, lookups: _Lookups) -> _Prepared:
+    quantity = line.quantity
+    if type(quantity) is not int or quantity < 1:  # not bool either
         raise SubsidyInputError(
-            f"{at}.quantity", f"must be a whole number ≥ 1, got {line.quantity!r}"
+            f"lines[{index}].quantity", f"must be a whole number ≥ 1, got {quantity!r}"
         )
     if patient.birth_date > line.date:
         raise SubsidyInputError(
@@ -575,60 +615,47 @@ def _prepare(
         )
     if line.treatment_started is not None and line.treatment_started > line.date:
         raise SubsidyInputError(
-            f"{at}.treatment_started",
+            f"lines[{index}].treatment_started",
             f"{line.treatment_started.isoformat()} is after the line's date "
             f"{line.date.isoformat()}",
         )
-    position = _tooth_position(line.tooth_position, f"{at}.tooth_position")
-    try:
-        rule_set = rule_set_for(line.date, rule_sets)
-    except NoRuleSet as exc:
-        raise QuoteNoRuleSet(f"{at}.date", str(exc)) from exc
-    taxa = _resolve(resolve_taxa, line.date, line.variant, at)
+    position = line.tooth_position
+    if position is not None and not (type(position) is int and 1 <= position <= 8):
+        position = _tooth_position(position, f"lines[{index}].tooth_position")
+    day = line.date
+    rule_set = lookups.rule_set(day, index)
+    taxa = lookups.taxa(day, line.variant, index)
     item = taxa.get(line.code)
     if item is None:
         raise QuoteUnknownCode(
-            f"{at}.code",
+            f"lines[{index}].code",
             f"{line.code!r} is not in the {line.variant.value} taxa in force on "
             f"{line.date.isoformat()}",
         )
-    _check_taxa_amount(item.price, f"{at}.code", f"the price of {line.code}")
-    price = _line_price(at, line, item)
-
-    def prepared(
-        reference: Decimal | None,
-        reference_code: str | None,
-        notes: tuple[str, ...],
-        no_support: ErsattningReason | None = None,
-        regional: RegionalPeriod | None = None,
-    ) -> _Prepared:
-        return _Prepared(
-            index, line, line.date, rule_set, item, price, reference, reference_code, position,
-            notes, no_support, regional,
-        )  # fmt: skip
-
+    unit_price = _taxa_amount(item.price, index, line.code, "the price")
+    price = _line_price(index, line, item, unit_price)
+    regional_rules = lookups.regional_rules
     if regional_rules is not None:
         try:
-            period = regional_rules.period_for(line.date)
+            period = regional_rules.period_for(day)
         except NoRuleSet as exc:
-            raise QuoteNoRuleSet(f"{at}.date", str(exc)) from exc
+            raise QuoteNoRuleSet(f"lines[{index}].date", str(exc)) from exc
         if line.code in period.fee_codes.value:
             raise SubsidyInputError(
-                f"{at}.code",
+                f"lines[{index}].code",
                 f"{line.code} is {regional_rules.owner}'s visit fee for the regional dental "
                 "support: the quote charges it per visit; leave it out",
             )
-        return prepared(None, None, (), regional=period)
+        return _Prepared(index, line, day, rule_set, price, None, None, position, [], None, period)
     if item.kind is not Kind.EXTERN:
-        return prepared(
-            None,
-            None,
-            (
-                f"{line.code}: intern item, no state support: the patient pays the whole price "
-                "and nothing is counted toward the high-cost protection",
-            ),
-            ErsattningReason.INTERN_CODE,
+        intern = (
+            f"{line.code}: intern item, no state support: the patient pays the whole price "
+            "and nothing is counted toward the high-cost protection"
         )
+        return _Prepared(
+            index, line, day, rule_set, price, None, None, position, [intern],
+            ErsattningReason.INTERN_CODE,
+        )  # fmt: skip
 
     notes: list[str] = []
     reference_code = line.code
@@ -642,11 +669,7 @@ def _prepare(
                 )
         else:
             reference_code = general
-    normal = (
-        taxa
-        if line.variant is Variant.NORMAL
-        else _resolve(resolve_taxa, line.date, Variant.NORMAL, at)
-    )
+    normal = taxa if line.variant is Variant.NORMAL else lookups.taxa(day, Variant.NORMAL, index)
     reference_item = normal.get(reference_code)
     if reference_item is None and reference_code == line.code:
         reference_item = item  # a jour-only code: its own (unsurcharged) reference column
@@ -658,9 +681,13 @@ def _prepare(
             )
         else:
             notes.append(f"{line.code}: no reference price in the taxa: no state support")
-        return prepared(None, None, tuple(notes), ErsattningReason.NO_REFERENCE_PRICE)
-    unit_reference = reference_item.reference_price
-    _check_taxa_amount(unit_reference, f"{at}.code", f"the reference price of {reference_code}")
+        return _Prepared(
+            index, line, day, rule_set, price, None, None, position, notes,
+            ErsattningReason.NO_REFERENCE_PRICE,
+        )  # fmt: skip
+    unit_reference = _taxa_amount(
+        reference_item.reference_price, index, reference_code, "the reference price"
+    )
     if reference_code != line.code:
         notes.append(
             f"{line.code} without specialist referral: the general reference price of "
@@ -672,23 +699,23 @@ def _prepare(
             f"replaced treatment carried on the code ({_kr(unit_reference)} kr), "
             "capped by the price"
         )
-    return prepared(unit_reference * line.quantity, reference_code, tuple(notes))
-
-
-def _resolve(
-    resolve_taxa: TaxaResolver, day: date, variant: Variant, at: str
-) -> Mapping[str, Item]:
-    try:
-        return resolve_taxa(day, variant)
-    except NoRuleSet as exc:
-        raise QuoteNoRuleSet(f"{at}.date", str(exc)) from exc
+    reference = unit_reference * line.quantity
+    return _Prepared(index, line, day, rule_set, price, reference, reference_code, position, notes)
 
 
 # --- the calculation ------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=64)
+def _rate(percent: Decimal) -> Decimal:
+    """50 → 0.5: a percentage as an exact factor (percentages have at most two decimals, so
+    the division is exact and x × rate equals x × percent / 100)."""
+    return percent / _HUNDRED
+
+
+@lru_cache(maxsize=4096)
 def _kr(amount: Decimal) -> str:
-    """1250 → '1 250.00' (notes only)."""
+    """1250 → '1 250.00' (notes only; memoised: taxa amounts repeat)."""
     return f"{amount:,.2f}".replace(",", " ")
 
 
@@ -747,6 +774,7 @@ class _Engine:
     regional: RegionalSupport | None
     atb: Decimal = ZERO
     period_start: date | None = None
+    period_end: date | None = None  # the first day after the period
     counted: Decimal = ZERO
     half_year: date | None = None
     stb_used: Decimal = ZERO
@@ -758,16 +786,26 @@ class _Engine:
     _uncertain: dict[tuple[str, str, object], Sourced[object]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.atb = self.patient.atb_available
-        self.period_start = self.patient.period_start
-        self.counted = self.patient.period_counted
-        self.half_year = self.patient.stb_half_year_start
-        self.stb_used = self.patient.stb_used_this_half_year
-        self.frikort = self.patient.frikort_spent
+        # Whole öre (checked) with two decimals: every amount derived keeps two decimals, so
+        # the results need no rounding or quantizing of their own (only the state is rounded).
+        patient = self.patient
+        self.atb = patient.atb_available.quantize(ORE)
+        self.period_start = patient.period_start
+        if patient.period_start is not None:
+            self.period_end = _one_year_after(patient.period_start)
+        self.counted = patient.period_counted.quantize(ORE)
+        self.half_year = patient.stb_half_year_start
+        self.stb_used = patient.stb_used_this_half_year.quantize(ORE)
+        self.frikort = patient.frikort_spent.quantize(ORE)
 
-    def use(self, label: str, name: str, value: Sourced[object]) -> None:
+    def use(self, where: RuleSet | RegionalPeriod, name: str, value: Sourced[object]) -> None:
         """Record that a value was used, so that L values are reported (once each)."""
-        if value.uncertain:
+        if value.confidence is _L:
+            label = (
+                f"rule set {where.id}"
+                if isinstance(where, RuleSet)
+                else f"regional rules {where.label}"
+            )
             self._uncertain.setdefault((label, name, value), value)
 
     def uncertain_notes(self) -> list[str]:
@@ -780,11 +818,14 @@ class _Engine:
     # one line ------------------------------------------------------------------------------
 
     def line(self, p: _Prepared) -> LineResult:
-        line, rule_set, price = p.line, p.rule_set, p.price
-        notes = list(p.notes)
-        half_year = _half_year(p.day)
-        if half_year != self.half_year:  # STB is not saved: a new half-year starts from 0
-            self.half_year, self.stb_used = half_year, ZERO
+        line, rule_set, price, notes = p.line, p.rule_set, p.price, p.notes
+        half_year = self.half_year
+        if (
+            half_year is None
+            or p.day.year != half_year.year
+            or (p.day.month <= 6) != (half_year.month == 1)
+        ):  # STB is not saved: a new half-year starts from 0
+            self.half_year, self.stb_used = _half_year(p.day), ZERO
         age = p.day.year - self.patient.birth_date.year
         if p.regional is not None:
             return self._regional(p, p.regional, age, notes)
@@ -804,7 +845,8 @@ class _Engine:
         tio = rule_set.tiotandvard
         fallback: ErsattningReason | None = None
         if tio is not None:
-            self.use(f"rule set {rule_set.id}", "tiotandvard.min_age", tio.min_age)
+            if tio.min_age.confidence is _L:
+                self.use(rule_set, "tiotandvard.min_age", tio.min_age)
             if age >= tio.min_age.value:
                 why = self._tio_reason(p, tio, price, reference)
                 if why is None:
@@ -818,8 +860,8 @@ class _Engine:
 
     def _free_care(self, p: _Prepared, age: int, notes: list[str]) -> bool:
         rule_set, line = p.rule_set, p.line
-        label = f"rule set {rule_set.id}"
-        self.use(label, "free_care.through_age", rule_set.free_care_through_age)
+        if rule_set.free_care_through_age.confidence is _L:
+            self.use(rule_set, "free_care.through_age", rule_set.free_care_through_age)
         limit = rule_set.free_care_through_age.value
         transition = rule_set.free_care_transition
         if age <= limit:
@@ -830,7 +872,7 @@ class _Engine:
             return True
         if transition is None or age > transition.value.through_age:
             return False
-        self.use(label, "free_care.transition", transition)
+        self.use(rule_set, "free_care.transition", transition)
         started_before = transition.value.started_before
         if line.treatment_started is not None and line.treatment_started < started_before:
             notes.append(
@@ -852,9 +894,9 @@ class _Engine:
         self, p: _Prepared, tio: TioTandvard, price: Decimal, reference: Decimal
     ) -> tuple[ErsattningReason, str] | None:
         """Why the 67+ rule does not apply to the line, or None if it does."""
-        label, scope = f"rule set {p.rule_set.id}", tio.scope(p.line.code)
+        rule_set, scope = p.rule_set, tio.scope(p.line.code)
         if scope.excluded is not None:
-            self.use(label, "tiotandvard.scope.excluded", scope.excluded)
+            self.use(rule_set, "tiotandvard.scope.excluded", scope.excluded)
             return (
                 ErsattningReason.OUTSIDE_SARSKILD_SCOPE,
                 f"code outside the 67+ rule's scope (excluded: {scope.excluded.value})",
@@ -862,11 +904,11 @@ class _Engine:
         included = scope.included
         if included is None:
             return ErsattningReason.OUTSIDE_SARSKILD_SCOPE, "code not in the 67+ rule's scope"
-        self.use(label, "tiotandvard.scope.included", included)
+        self.use(rule_set, "tiotandvard.scope.included", included)
         limited = scope.position_limited
         if limited is not None:
-            self.use(label, "tiotandvard.scope.position_limited", limited)
-            self.use(label, "tiotandvard.scope.max_tooth_position", tio.max_tooth_position)
+            self.use(rule_set, "tiotandvard.scope.position_limited", limited)
+            self.use(rule_set, "tiotandvard.scope.max_tooth_position", tio.max_tooth_position)
             max_position = tio.max_tooth_position.value
             if p.tooth_position is None:
                 return (
@@ -881,7 +923,7 @@ class _Engine:
                     f"{p.tooth_position}, behind position {max_position}",
                 )
         requires = tio.requires_price_at_most_reference
-        self.use(label, "tiotandvard.requires_price_at_most_reference", requires)
+        self.use(rule_set, "tiotandvard.requires_price_at_most_reference", requires)
         if requires.value and price > reference:
             return (
                 ErsattningReason.PRICE_ABOVE_REFERENCE,
@@ -889,51 +931,45 @@ class _Engine:
             )
         return None
 
-    def _stb_available(self, p: _Prepared) -> Decimal:
-        """What STB can still pay on this line (0 if the patient or code has none)."""
-        rule_set, line = p.rule_set, p.line
-        if not self.patient.stb_eligible:
-            return ZERO
-        label = f"rule set {rule_set.id}"
-        self.use(label, "stb.codes", rule_set.stb_codes)
-        code = general_code(line.code) or line.code
-        if code not in rule_set.stb_codes.value:
-            return ZERO
-        self.use(label, "stb.amount_per_half_year", rule_set.stb_amount_per_half_year)
-        return max(ZERO, rule_set.stb_amount_per_half_year.value - self.stb_used)
-
     def _pay_bidrag(self, p: _Prepared, payable: Decimal) -> tuple[Decimal, Decimal]:
-        """STB first (it is not saved), then ATB, each out of ``payable``."""
-        stb = min(self._stb_available(p), payable)
-        atb = min(self.atb, payable - stb) if p.line.use_atb else ZERO
-        self.stb_used += stb
-        self.atb -= atb
+        """STB first (it is not saved), then ATB, each out of ``payable``. STB pays for an
+        eligible patient on a code (or its general code) on the STB list, up to what is left
+        of the half-year amount; ATB (``use_atb``) up to the balance."""
+        stb = ZERO
+        if self.patient.stb_eligible:
+            rule_set, code = p.rule_set, p.line.code
+            self.use(rule_set, "stb.codes", rule_set.stb_codes)
+            if (general_code(code) or code) in rule_set.stb_codes.value:
+                amount = rule_set.stb_amount_per_half_year
+                self.use(rule_set, "stb.amount_per_half_year", amount)
+                left = amount.value.quantize(ORE) - self.stb_used
+                stb = max(ZERO, min(left, payable))
+                self.stb_used += stb
+        atb = ZERO
+        if p.line.use_atb and self.atb:
+            atb = min(self.atb, payable - stb)
+            self.atb -= atb
         return stb, atb
 
-    def _count(self, p: _Prepared, notes: list[str]) -> Decimal:
-        """Open a period if needed; return what was counted before this line."""
+    def _open_period(self, p: _Prepared, notes: list[str]) -> None:
+        """Open a period on the line's day: none is open, or the open one has ended."""
         day = p.day
         if self.period_start is None:
-            self.period_start, self.counted = day, ZERO
             notes.append(f"a new ersättningsperiod starts {day.isoformat()}")
-        elif day >= _one_year_after(self.period_start):
+        else:
             notes.append(
                 f"the ersättningsperiod that started {self.period_start.isoformat()} has ended: "
                 f"a new one starts {day.isoformat()} and the counted amount restarts at 0"
             )
-            self.period_start, self.counted = day, ZERO
-        return self.counted
+        self.period_start, self.period_end, self.counted = day, _one_year_after(day), ZERO
 
     def _period_thresholds(self, rule_set: RuleSet, start: date) -> Thresholds:
-        """The thresholds of the period that started ``start`` under ``rule_set`` (once each)."""
+        """The thresholds of the period that started ``start`` under ``rule_set``, found once
+        per quote: the L values among them recorded, how they were found noted."""
         key = (rule_set.id, start)
-        known = self._thresholds.get(key)
-        if known is not None:
-            return known
         thresholds = self._thresholds[key] = rule_set.thresholds(start)
-        label = f"rule set {rule_set.id}"
-        self.use(label, "high_cost_protection.lower_threshold", thresholds.lower)
-        self.use(label, "high_cost_protection.upper_threshold", thresholds.upper)
+        self.use(rule_set, "high_cost_protection.lower_threshold", thresholds.lower)
+        self.use(rule_set, "high_cost_protection.upper_threshold", thresholds.upper)
         how = thresholds.how
         if how:
             self.notes.append(
@@ -966,21 +1002,28 @@ class _Engine:
             )
         stb, atb = self._pay_bidrag(p, capped)
         basis = capped - stb - atb
-        before = self._count(p, notes)
-        assert self.period_start is not None  # _count opened one
-        thresholds = self._period_thresholds(rule_set, self.period_start)
-        label = f"rule set {rule_set.id}"
-        self.use(label, "high_cost_protection.lower_percent", rule_set.lower_percent)
-        self.use(label, "high_cost_protection.upper_percent", rule_set.upper_percent)
+        end = self.period_end
+        if end is None or p.day >= end:
+            self._open_period(p, notes)
+        start = self.period_start
+        assert start is not None  # opened above
+        thresholds = self._thresholds.get((rule_set.id, start))
+        if thresholds is None:
+            thresholds = self._period_thresholds(rule_set, start)
+        lower, upper = rule_set.lower_percent, rule_set.upper_percent
+        if lower.confidence is _L or upper.confidence is _L:
+            self.use(rule_set, "high_cost_protection.lower_percent", lower)
+            self.use(rule_set, "high_cost_protection.upper_percent", upper)
         low, high = thresholds.lower.value, thresholds.upper.value
+        before = self.counted
         after = before + basis
         middle = min(after, high) - max(before, low)
         top = after - max(before, high)
         shares: dict[str, Decimal] = {}
         if middle > 0:
-            shares["hkskydd_50"] = middle * rule_set.lower_percent.value / _HUNDRED
+            shares["hkskydd_50"] = middle * _rate(lower.value)
         if top > 0:
-            shares["hkskydd_85"] = top * rule_set.upper_percent.value / _HUNDRED
+            shares["hkskydd_85"] = top * _rate(upper.value)
         state = round_money(sum(shares.values(), ZERO))
         self.counted = after
         return self._result(
@@ -1001,13 +1044,13 @@ class _Engine:
     def _tiotandvard(
         self, p: _Prepared, tio: TioTandvard, reference: Decimal, notes: list[str]
     ) -> LineResult:
-        label, price = f"rule set {p.rule_set.id}", p.price
-        self.use(label, "tiotandvard.patient_share_percent", tio.patient_share_percent)
+        price = p.price
+        self.use(p.rule_set, "tiotandvard.patient_share_percent", tio.patient_share_percent)
         capped = min(price, reference)
         stb, atb = self._pay_bidrag(p, capped)
         basis = capped - stb - atb
         share = tio.patient_share_percent.value
-        state = round_money(basis * (_HUNDRED - share) / _HUNDRED)
+        state = round_money(basis * _rate(_HUNDRED - share))
         paid = " after STB and ATB" if stb or atb else ""
         notes.append(
             f"67+ rule (särskild tandvårdsersättning): the patient pays {share} % of "
@@ -1073,15 +1116,14 @@ class _Engine:
         )  # fmt: skip
 
     def _open_visit(self, day: date, period: RegionalPeriod) -> _Visit:
-        label = f"regional rules {period.label}"
         for name, value in (
             ("visit_fee", period.visit_fee),
             ("fee_codes", period.fee_codes),
             ("frikort_ceiling", period.frikort_ceiling),
             ("free_from_age", period.free_from_age),
         ):
-            self.use(label, name, value)
-        fee, ceiling = period.visit_fee.value, period.frikort_ceiling.value
+            self.use(period, name, value)
+        fee, ceiling = period.visit_fee.value.quantize(ORE), period.frikort_ceiling.value
         age, free_age = _age_on(self.patient.birth_date, day), period.free_from_age.value
         notes: list[str] = []
         if age >= free_age:
@@ -1114,7 +1156,7 @@ class _Engine:
             "toward the outpatient frikort"
         )
         visits: list[RegionalVisit] = []
-        spent = self.patient.frikort_spent
+        spent = self.patient.frikort_spent.quantize(ORE)
         for visit in self.visits:
             if visit.charged < visit.due:
                 visit.notes.append(
@@ -1128,10 +1170,10 @@ class _Engine:
                 RegionalVisit(
                     date=visit.day,
                     owner=rules.owner,
-                    fee=_ore(visit.period.visit_fee.value),
-                    patient=_ore(visit.charged),
-                    region=_ore(visit.price - visit.charged),
-                    frikort_spent_after=_ore(spent),
+                    fee=visit.period.visit_fee.value.quantize(ORE),
+                    patient=visit.charged,
+                    region=visit.price - visit.charged,
+                    frikort_spent_after=spent,
                     line_indexes=tuple(visit.lines),
                     fee_codes=fee_codes,
                     notes=tuple(visit.notes),
@@ -1155,14 +1197,13 @@ class _Engine:
                 "not known"
             )
             return None
-        label = f"rule set {rule_set.id}"
-        self.use(label, "atb.bands", rule_set.atb_bands)
+        self.use(rule_set, "atb.bands", rule_set.atb_bands)
         amount, transitional = rule_set.atb_credit(self.patient.birth_date, credit_day.year)
         if transitional and rule_set.atb_transition is not None:
-            self.use(label, "atb.transition", rule_set.atb_transition)
+            self.use(rule_set, "atb.transition", rule_set.atb_transition)
         return AtbCredit(
             date=credit_day,
-            amount=_ore(amount),
+            amount=amount.quantize(ORE),
             age=credit_day.year - self.patient.birth_date.year,
             rule_set_id=rule_set.id,
             transitional=transitional,
@@ -1185,9 +1226,12 @@ class _Engine:
         ersattning: Ersattning | None = None,
         reason: ErsattningReason | None = None,
     ) -> LineResult:
-        line = p.line
-        price, atb, stb, state, region = (_ore(x) for x in (p.price, atb, stb, state, region))
-        return LineResult(
+        line, price = p.line, p.price
+        # A LineResult built without its frozen __init__ (which sets each of its 25 fields
+        # through object.__setattr__, a third of the time of a line): the same fields, the
+        # same object (LineResult has no __post_init__; test_subsidy checks the equality).
+        result: LineResult = _new(LineResult)
+        result.__dict__.update(
             index=p.index,
             code=line.code,
             quantity=line.quantity,
@@ -1196,36 +1240,35 @@ class _Engine:
             rule=rule,
             rule_set_id=p.rule_set.id,
             price=price,
-            reference_price=None if reference is None else _ore(reference),
+            reference_price=reference,
             reference_code=p.reference_code if reference is not None else None,
-            basis=_ore(basis),
-            counted=_ore(counted),
+            basis=basis,
+            counted=counted,
             atb=atb,
             stb=stb,
             state=state,
-            state_by_rule={k: _ore(v) for k, v in (state_by_rule or {}).items()},
+            state_by_rule=state_by_rule or {},
             region=region,
             patient=price - state - atb - stb - region,
             period_start=self.period_start,
-            period_counted_after=_ore(self.counted),
+            period_counted_after=self.counted,
             notes=tuple(notes),
-            material_kr=_ore(line.material_kr),
-            technical_kr=_ore(line.technical_kr),
+            material_kr=line.material_kr
+            if line.material_kr is ZERO
+            else line.material_kr.quantize(ORE),
+            technical_kr=line.technical_kr
+            if line.technical_kr is ZERO
+            else line.technical_kr.quantize(ORE),
             ersattning=ersattning,
             ersattning_reason=reason,
         )
-
-
-def _ore(amount: Decimal) -> Decimal:
-    """Show an amount that is already whole öre with two decimals (never rounds: checked)."""
-    shown = amount.quantize(ORE)
-    if shown != amount:  # pragma: no cover - inputs are checked to be whole öre
-        raise AssertionError(f"{amount} is not whole öre")
-    return shown
+        return result
 
 
 def _split(exact: Mapping[str, Decimal], total: Decimal) -> dict[str, Decimal]:
     """Round each share to öre; put the öre of difference on the last so they sum to ``total``."""
+    if len(exact) == 1:  # one share: it is the total, rounded once
+        return dict.fromkeys(exact, total)
     names = list(exact)
     shares = {name: round_money(exact[name]) for name in names}
     if names:

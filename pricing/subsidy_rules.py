@@ -271,7 +271,7 @@ class PrisbasbeloppThresholds:
     round_down_to: Sourced[Decimal]
     prisbasbelopp: tuple[tuple[int, Sourced[Decimal]], ...]
     transition: ThresholdTransition | None
-    _periods: dict[int, Thresholds] = field(
+    _periods: dict[tuple[int, bool], Thresholds] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -294,12 +294,18 @@ class PrisbasbeloppThresholds:
         )
 
     def for_period(self, start: date) -> Thresholds:
+        """The thresholds of a period that started ``start`` (memoised per year and rule)."""
         transition = self.transition
         if transition is not None and start < transition.started_before.value:
-            return self._transitional(start, transition)
-        known = self._periods.get(start.year)
+            key = (start.year, True)
+            known = self._periods.get(key)
+            if known is None:
+                known = self._periods[key] = self._transitional(start, transition)
+            return known
+        key = (start.year, False)
+        known = self._periods.get(key)
         if known is None:
-            known = self._periods[start.year] = self._computed(start.year)
+            known = self._periods[key] = self._computed(start.year)
         return known
 
     def _computed(self, year: int) -> Thresholds:

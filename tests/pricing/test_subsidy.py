@@ -909,6 +909,17 @@ def test_every_line_and_the_totals_add_up(patient: PatientState, lines: list[Quo
         assert min(line.patient, line.state, line.atb, line.stb, line.region) >= 0
         assert line.state == line.state.quantize(D("0.01"))
         assert (line.ersattning is None) == (line.ersattning_reason in _NONE_REASONS)
+        assert LineResult(**vars(line)) == line  # built without __init__: every field is set
+        reference = [] if line.reference_price is None else [line.reference_price]
+        _two_decimals(line.price, line.basis, line.counted, line.atb, line.stb, line.state,
+                      line.region, line.patient, line.period_counted_after, line.material_kr,
+                      line.technical_kr, *line.state_by_rule.values(), *reference)  # fmt: skip
+    _two_decimals(*vars(result.totals).values(), result.atb_remaining, result.stb_used_after,
+                  result.frikort_spent_after, result.period_after.counted)  # fmt: skip
+    for visit in result.regional_visits:
+        _two_decimals(visit.fee, visit.patient, visit.region, visit.frikort_spent_after)
+    if result.atb_next_credit is not None:
+        _two_decimals(result.atb_next_credit.amount)
     totals = result.totals
     assert totals.patient + totals.state + totals.atb + totals.stb + totals.region == totals.price
     assert totals.state == sum((line.state for line in result.lines), D(0))
@@ -922,6 +933,12 @@ def test_every_line_and_the_totals_add_up(patient: PatientState, lines: list[Quo
         ceiling = D(1400)
         assert paid_fees <= max(D(0), ceiling - patient.frikort_spent)
         assert paid_fees <= D(250) * len(result.regional_visits)
+
+
+def _two_decimals(*amounts: Decimal) -> None:
+    """Amounts are shown with two decimals ("1100.00"), as JSON gives them: never "1100"."""
+    for amount in amounts:
+        assert amount.as_tuple().exponent == -2, amount
 
 
 _NONE_REASONS = {ErsattningReason.INTERN_CODE, ErsattningReason.NO_REFERENCE_PRICE,
