@@ -43,7 +43,7 @@ class Settings:
     # far more than it weighs.
     max_columns: int = 100
     max_cells: int = 1_000_000
-    max_read_seconds: float = 10.0
+    max_read_seconds: float = 20.0
     # SQLite: how long a write waits for another to finish before answering 503.
     sqlite_busy_seconds: float = 5.0
     # The web pages (app/web): the session cookie's signing secret, whether it is sent only over
@@ -66,7 +66,7 @@ class Settings:
             snapshot_check_seconds=float(env.get("TAXA_SNAPSHOT_CHECK_SECONDS", "1.0")),
             max_columns=int(env.get("TAXA_MAX_COLUMNS", 100)),
             max_cells=int(env.get("TAXA_MAX_CELLS", 1_000_000)),
-            max_read_seconds=float(env.get("TAXA_MAX_READ_SECONDS", "10")),
+            max_read_seconds=float(env.get("TAXA_MAX_READ_SECONDS", "20")),
             sqlite_busy_seconds=float(env.get("TAXA_SQLITE_BUSY_SECONDS", "5")),
             session_secret=env.get("TAXA_SESSION_SECRET") or PROCESS_SESSION_SECRET,
             session_cookie_secure=env.get("TAXA_SESSION_COOKIE_SECURE", "0").lower()

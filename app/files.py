@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import io
 import posixpath
-import re
 import time
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -53,7 +52,7 @@ class Limits:
     max_xlsx_uncompressed_bytes: int
     max_columns: int = 100
     max_cells: int = 1_000_000  # cells parsed, empty ones included: what reading costs
-    max_seconds: float = 10.0
+    max_seconds: float = 20.0
 
     @classmethod
     def of(cls, settings: Any) -> Limits:
@@ -199,7 +198,6 @@ def _decode(content: bytes, filename: str) -> str:
 # --- XLSX --------------------------------------------------------------------------------------
 
 
-_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _WORKBOOK = "xl/workbook.xml"
 _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 _SHARED_STRINGS = "xl/sharedStrings.xml"
@@ -308,51 +306,75 @@ def _text_of(element: Any) -> str:
 def _sheet_rows(
     source: IO[bytes], shared: list[str], budget: _Budget
 ) -> Iterator[tuple[int, list[Cell]]]:
-    """Rows with at least one value. Elements are dropped as soon as they are read."""
+    """Rows with at least one value. Only end events are handled (half the events to loop
+    over), and each element is cleared as soon as it is read: what is left of a row until its
+    end is a list of empty elements, at most ``max_cells`` of them."""
     row_number = 0
     cells: dict[int, Cell] = {}
     column = 0
-    parent: Any = None  # <sheetData>: emptied after each row so nothing accumulates
-    row: Any = None
-    for event, element in iterparse(source, events=("start", "end")):
-        name = _local(element.tag)
-        if event == "start":
-            if name == "row":
-                given = element.get("r")
-                row_number = int(given) if given and given.isdigit() else row_number + 1
-                cells, column, row = {}, 0, element
-            elif name == "sheetData":
-                parent = element
-            continue
-        if name == "c":
+    tags: _Tags | None = None
+    columns: dict[str, int] = {}  # "AB" → 28, computed once per column
+    for _, element in iterparse(source):
+        tag = element.tag
+        if tags is None:
+            tags = _Tags(tag[: tag.index("}") + 1] if tag.startswith("{") else "")
+        if tag == tags.cell:
             budget.cell()
-            ref = _CELL_REF.match(element.get("r") or "")
-            column = _column_number(ref.group(1)) if ref else column + 1
-            value = _cell_value(element, shared)
-            try:
-                row.remove(element)  # the first child: a row of a million cells stays small
-            except (AttributeError, ValueError):  # a <c> outside a <row>
-                element.clear()
+            ref = element.get("r")
+            letters = ref.rstrip("0123456789") if ref else ""
+            if 0 < len(letters) <= 3 and letters.isalpha() and letters.isascii():
+                found = columns.get(letters)
+                if found is None:
+                    found = columns[letters] = _column_number(letters)
+                column = found
+            else:
+                column += 1
+            value = _cell_value(element, shared, tags)
+            element.clear()
             if value is not None:
-                budget.row(row_number)
                 budget.column(column)
                 cells[column] = value
-        elif name == "row":
+        elif tag == tags.row:
+            budget.cell()  # an empty row costs a little too: a million of them is refused
+            given = element.get("r")
+            row_number = int(given) if given and given.isdigit() else row_number + 1
             element.clear()
-            if parent is not None:
-                parent.clear()
             if cells:
-                width = max(cells)
-                yield row_number, [cells.get(i) for i in range(1, width + 1)]
+                budget.row(row_number)
+                yield row_number, [cells.get(i) for i in range(1, max(cells) + 1)]
+            cells, column = {}, 0
             budget.check_time()
 
 
-def _cell_value(element: Any, shared: list[str]) -> Cell:
+@dataclass(frozen=True)
+class _Tags:
+    """The sheet's element names in its namespace (transitional or strict OOXML)."""
+
+    namespace: str
+
+    @property
+    def cell(self) -> str:
+        return self.namespace + "c"
+
+    @property
+    def row(self) -> str:
+        return self.namespace + "row"
+
+    @property
+    def value(self) -> str:
+        return self.namespace + "v"
+
+    @property
+    def inline(self) -> str:
+        return self.namespace + "is"
+
+
+def _cell_value(element: Any, shared: list[str], tags: _Tags) -> Cell:
     kind = element.get("t", "n")
     if kind == "inlineStr":
-        inline = next((c for c in element if _local(c.tag) == "is"), None)
+        inline = element.find(tags.inline)
         return None if inline is None else _text_of(inline)
-    raw = next((c.text for c in element if _local(c.tag) == "v"), None)
+    raw = element.findtext(tags.value)
     if raw is None:
         return None
     if kind == "s":

@@ -30,9 +30,13 @@ def cmd_load_bundled(args: argparse.Namespace, settings: Settings) -> int:
     from app.reference.bundled import load_bundled_reference_lists
     from app.taxa.bundled import load_bundled
 
-    with transaction(make_engine(settings.database_url)) as session:
-        loaded = load_bundled(session, limits(settings))
-        lists = load_bundled_reference_lists(session, limits(settings))
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(engine) as session:
+            loaded = load_bundled(session, limits(settings))
+            lists = load_bundled_reference_lists(session, limits(settings))
+    finally:
+        engine.dispose()
     if loaded:
         print(f"loaded the bundled 2025 taxa as schedules {loaded}")
     else:
@@ -97,10 +101,14 @@ def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
     if len(name) > 100 or any(len(owner) > 100 for owner in args.owner or ()):
         print("a key's name and each owner have at most 100 characters", file=sys.stderr)
         return 2
-    with transaction(make_engine(settings.database_url)) as session:
-        row, key = create_key(session, Role(args.role), name, args.owner)
-        audit(session, actor=CLI_ACTOR, action="create_key", target=f"api_key:{row.id}",
-              role=args.role, name=row.name, prefix=row.prefix, owners=row.owners)
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(engine) as session:
+            row, key = create_key(session, Role(args.role), name, args.owner)
+            audit(session, actor=CLI_ACTOR, action="create_key", target=f"api_key:{row.id}",
+                  role=args.role, name=row.name, prefix=row.prefix, owners=row.owners)
+    finally:
+        engine.dispose()
     scope = "every owner" if row.owners is None else ", ".join(row.owners)
     print(f"created {args.role} key {row.id} ({row.name}) for {scope}; it is shown once, "
           "store it now:")
@@ -112,11 +120,15 @@ def cmd_keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
     from app.auth import get_key, revoke_key
     from app.db import audit, make_engine, transaction
 
-    with transaction(make_engine(settings.database_url)) as session:
-        row = get_key(session, args.key_id)
-        revoke_key(session, row)
-        audit(session, actor=CLI_ACTOR, action="revoke_key", target=f"api_key:{row.id}",
-              name=row.name, prefix=row.prefix, owners=row.owners)
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(engine) as session:
+            row = get_key(session, args.key_id)
+            revoke_key(session, row)
+            audit(session, actor=CLI_ACTOR, action="revoke_key", target=f"api_key:{row.id}",
+                  name=row.name, prefix=row.prefix, owners=row.owners)
+    finally:
+        engine.dispose()
     print(f"revoked key {row.id} ({row.name}, {row.prefix}…): every worker refuses it within "
           f"{settings.snapshot_check_seconds:g} s")
     return 0
@@ -128,13 +140,16 @@ def cmd_keys_list(args: argparse.Namespace, settings: Settings) -> int:
     from app.db import make_engine
     from app.models import ApiKey
 
-    with Session(make_engine(settings.database_url)) as session:
-        for k in session.exec(select(ApiKey).order_by(col(ApiKey.id))).all():
-            owners = "every owner" if k.owners is None else ",".join(k.owners)
-            used = k.last_used_at.isoformat(timespec="minutes") if k.last_used_at else "never"
-            state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "active"
-            print(f"{k.id}\t{k.prefix}…\t{k.role}\t{owners}\t{k.created_at:%Y-%m-%d}\t"
-                  f"last used {used}\t{state}\t{k.name}")
+    engine = make_engine(settings.database_url)
+    with Session(engine) as session:
+        keys = session.exec(select(ApiKey).order_by(col(ApiKey.id))).all()
+    engine.dispose()
+    for k in keys:
+        owners = "every owner" if k.owners is None else ",".join(k.owners)
+        used = k.last_used_at.isoformat(timespec="minutes") if k.last_used_at else "never"
+        state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "active"
+        print(f"{k.id}\t{k.prefix}…\t{k.role}\t{owners}\t{k.created_at:%Y-%m-%d}\t"
+              f"last used {used}\t{state}\t{k.name}")
     return 0
 
 
