@@ -7,7 +7,8 @@ förordning 2008:193 9–10 §§), what the ATB, the STB, the state, the region 
 and the notes that explain it. Försäkringskassan holds the patient's authoritative state (period
 start, amount counted, ATB balance); the caller passes it in as :class:`PatientState` and gets the
 state after the quote back (:attr:`Quote.patient_after`), so a treatment quoted in several parts
-gives the same figures as one quote.
+gives the same figures as one quote (for a patient in the regional support, a visit — one date —
+must stay in one part: each part charges the visit fee).
 
 How a line is priced (the rule sets in ``data/subsidy`` hold every number):
 
@@ -809,11 +810,7 @@ class _Engine:
             self._uncertain.setdefault((label, name, value), value)
 
     def uncertain_notes(self) -> list[str]:
-        return [
-            f"uncertain value (L) used from {label}: {name} = {_show(value.value)} "
-            f"(source: {value.source})"
-            for (label, name, _), value in self._uncertain.items()
-        ]
+        return [_uncertain_note(*key) for key in self._uncertain]
 
     # one line ------------------------------------------------------------------------------
 
@@ -1274,6 +1271,15 @@ def _split(exact: Mapping[str, Decimal], total: Decimal) -> dict[str, Decimal]:
     if names:
         shares[names[-1]] += total - sum(shares.values(), ZERO)
     return shares
+
+
+@lru_cache(maxsize=1024)
+def _uncertain_note(label: str, name: str, value: Sourced[object]) -> str:
+    """The note for an uncertain (L) value used (memoised: the same few values recur)."""
+    return (
+        f"uncertain value (L) used from {label}: {name} = {_show(value.value)} "
+        f"(source: {value.source})"
+    )
 
 
 def _show(value: object) -> str:
