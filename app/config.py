@@ -42,7 +42,7 @@ class Settings:
     # An upload's sheet is read within these too (app.files): a small XLSX can declare or hold
     # far more than it weighs.
     max_columns: int = 100
-    max_cells: int = 1_000_000
+    max_cells: int = 500_000
     max_read_seconds: float = 20.0
     # SQLite: how long a write waits for another to finish before answering 503.
     sqlite_busy_seconds: float = 5.0
@@ -65,7 +65,7 @@ class Settings:
             ),
             snapshot_check_seconds=float(env.get("TAXA_SNAPSHOT_CHECK_SECONDS", "1.0")),
             max_columns=int(env.get("TAXA_MAX_COLUMNS", 100)),
-            max_cells=int(env.get("TAXA_MAX_CELLS", 1_000_000)),
+            max_cells=int(env.get("TAXA_MAX_CELLS", 500_000)),
             max_read_seconds=float(env.get("TAXA_MAX_READ_SECONDS", "20")),
             sqlite_busy_seconds=float(env.get("TAXA_SQLITE_BUSY_SECONDS", "5")),
             session_secret=env.get("TAXA_SESSION_SECRET") or PROCESS_SESSION_SECRET,

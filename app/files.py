@@ -51,7 +51,7 @@ class Limits:
     max_rows: int
     max_xlsx_uncompressed_bytes: int
     max_columns: int = 100
-    max_cells: int = 1_000_000  # cells parsed, empty ones included: what reading costs
+    max_cells: int = 500_000  # cells parsed, empty ones included: what reading costs
     max_seconds: float = 20.0
 
     @classmethod

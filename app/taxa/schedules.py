@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -92,25 +93,26 @@ def create_draft(
     session.add(schedule)
     session.flush()
     assert schedule.id is not None
-    session.add_all(
-        ScheduleItem(
-            schedule_id=schedule.id,
-            position=position,
-            code=item.code,
-            category=item.category.value if item.category else None,
-            group_name=item.group,
-            kind=item.kind.value,
-            texts=list(item.texts),
-            price_ore=to_ore(item.price),
-            reference_price_ore=None
+    rows = [
+        {
+            "schedule_id": schedule.id,
+            "position": position,
+            "code": item.code,
+            "category": item.category.value if item.category else None,
+            "group_name": item.group,
+            "kind": item.kind.value,
+            "texts": list(item.texts),
+            "price_ore": to_ore(item.price),
+            "reference_price_ore": None
             if item.reference_price is None
             else to_ore(item.reference_price),
-            unit=item.unit.value,
-            source_rows=list(item.source_rows),
-        )
+            "unit": item.unit.value,
+            "source_rows": list(item.source_rows),
+        }
         for position, item in enumerate(items)
-    )
-    session.flush()
+    ]
+    if rows:  # one executemany, not an ORM object per row: SQLite's write lock stays short
+        session.execute(insert(ScheduleItem), rows)
     return schedule
 
 

@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from app.config import DATA_DIR
@@ -117,11 +117,10 @@ def import_volumes(
     session.add(volume_set)
     session.flush()
     assert volume_set.id is not None
-    session.add_all(
-        VolumeEntry(volume_set_id=volume_set.id, code=code, volume=volume)
-        for code, volume in validation.totals.items()
-    )
-    session.flush()
+    entries = [{"volume_set_id": volume_set.id, "code": code, "volume": volume}
+               for code, volume in validation.totals.items()]
+    if entries:  # one executemany: SQLite's write lock stays short
+        session.execute(insert(VolumeEntry), entries)
     audit(session, actor=actor, action="import_volumes", target=f"volume_set:{volume_set.id}",
           sha256=sha256, filename=filename, owner=owner, name=name,
           rows=validation.row_count, codes=len(validation.totals),
