@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from app.errors import InvalidInput
 from app.models import Schedule
+from app.reference.lists import ListView, with_list_prices
 from app.taxa.schedules import get_schedule, in_force, items_of
 from pricing.deviation import DeviationAnalysis, analyse_deviation
 from pricing.taxa import Variant
@@ -39,13 +40,18 @@ def run_deviation(
     volumes: Mapping[str, int],
     limit_percent: Decimal,
     previous_id: int | None,
+    reference_list: ListView | None = None,
 ) -> tuple[DeviationAnalysis, Schedule | None]:
+    """The analysis against the taxa's referenspris column, or against ``reference_list``'s
+    prices (each code mapped onto TLV's: "our prices against next year's list")."""
     assert schedule.id is not None
     previous = previous_schedule(session, schedule, previous_id)
     previous_items = None
     if previous is not None:
         assert previous.id is not None
         previous_items = items_of(session, previous.id)
-    analysis = analyse_deviation(items_of(session, schedule.id), volumes, limit_percent,
-                                 previous_items)
+    items = items_of(session, schedule.id)
+    if reference_list is not None:
+        items = with_list_prices(items, reference_list.ref)
+    analysis = analyse_deviation(items, volumes, limit_percent, previous_items)
     return analysis, previous
