@@ -81,7 +81,9 @@ def cmd_deviation(args: argparse.Namespace, settings: Settings) -> int:
     from sqlmodel import Session
 
     from app.db import make_engine
-    from app.taxa.schedules import get_schedule
+    from app.reference.lists import load_list, rise_of
+    from app.reference.schemas import against_list
+    from app.taxa.schedules import get_schedule, items_of
     from app.volumes.analysis import run_deviation
     from app.volumes.schemas import DeviationOut, VolumesRef
     from app.volumes.volume_sets import (
@@ -122,13 +124,19 @@ def cmd_deviation(args: argparse.Namespace, settings: Settings) -> int:
                     else path.stem, source_filename=str(path),
                     sha256=hashlib.sha256(content).hexdigest(), codes=len(volumes),
                     total_volume=sum(volumes.values()))
+            view = None if args.list_id is None else load_list(session, args.list_id,
+                                                               field="list")[1]
             analysis, previous = run_deviation(session, schedule, volumes, args.limit,
-                                               args.previous)
+                                               args.previous, view)
+            out = DeviationOut.of(analysis, schedule_ref(schedule), source,
+                                  None if previous is None else schedule_ref(previous),
+                                  None if args.json else args.top)
+            if view is not None:
+                assert schedule.id is not None
+                against_list(out, rise_of(session, view, volumes,
+                                          items_of(session, schedule.id)), view)
     finally:
         engine.dispose()
-    out = DeviationOut.of(analysis, schedule_ref(schedule), source,
-                          None if previous is None else schedule_ref(previous),
-                          None if args.json else args.top)
     if args.json:
         print(out.model_dump_json(indent=2))
         return 0
@@ -182,6 +190,11 @@ def _print_deviation(out: Any, example: bool) -> None:
         print(f"since schedule {y.previous.id} '{y.previous.name}': referenspris "
               f"{pct(y.reference_change_percent)}, FTV price {pct(y.price_change_percent)} "
               f"({y.reference_codes} codes), all codes {pct(y.price_change_all_percent)}")
+    if out.list_rise is not None:
+        r = out.list_rise
+        print(f"the reference list's own rise on {r.previous.name if r.previous else 'the taxa'}"
+              f": weighted {pct(r.weighted_percent)}, median åtgärd {pct(r.median_percent)}; "
+              f"new åtgärder: {', '.join(r.new_codes) or 'none'}")
     for note in out.notes:
         print(f"note: {note}")
 
@@ -216,6 +229,9 @@ def register(sub: Any) -> None:
     p.add_argument("--limit", type=percent_argument, default=DEFAULT_LIMIT_PERCENT,
                    help="the allowed deviation in %% (default 7)")
     p.add_argument("--previous", type=int, help="schedule to compare year on year")
+    p.add_argument("--list", dest="list_id", type=int,
+                   help="a stored reference list: its prices instead of the taxa's column, "
+                   "and the list's own rise")
     p.add_argument("--top", type=int, default=15, help="contributions to list (default 15)")
     p.add_argument("--json", action="store_true",
                    help="print the endpoint's JSON (every contribution)")

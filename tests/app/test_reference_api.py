@@ -489,6 +489,12 @@ def test_cli_load_bundled_import_list_show_and_check(
     assert "101: 1015.00 -> 1100.00 (8.37 %)" in out
     assert "each needs a price): 340" in out
 
+    assert cli.main(["deviation", "--on", "2025-06-01", "--list", str(second), "--top", "1"]
+                    ) == 0
+    out = capsys.readouterr().out
+    assert "total: deviation -0.11 %" in out
+    assert "the reference list's own rise on HSLF-FS 2024:11: weighted 7.57 %" in out
+
     # A dry run of the tests' copy, then a real import that overlaps: refused, exit 1.
     assert cli.main(["reference", "import", str(TESTS_CSV), "--name", "HSLF-FS 2025:68",
                      "--valid-from", "2027-01-15", "--dry-run"]) == 0
