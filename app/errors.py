@@ -301,9 +301,9 @@ def install(app: FastAPI) -> None:
 
 
 class JsonGuard:
-    """ASGI middleware for JSON bodies under ``/v1/``: at most ``max_bytes`` (413 beyond), and no
-    lone surrogate in any string (422 naming the field): Python's JSON reader takes "\\ud800",
-    but no database, log or answer can encode it.
+    """ASGI middleware for JSON bodies under ``/v1/``: at most ``max_bytes`` (413 beyond), UTF-8,
+    and no lone surrogate in any string (422 naming the field): Python's JSON reader takes
+    "\\ud800", but no database, log or answer can encode it.
 
     It reads the body once and hands the same bytes on. Runs after :class:`app.auth.
     AuthenticateFirst`, so a body is never read for a request without a key.
@@ -337,6 +337,14 @@ class JsonGuard:
             chunks.append(chunk)
             more = message.get("more_body", False)
         body = b"".join(chunks)
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as exc:  # JSON is UTF-8 (RFC 8259)
+            error = AppError("the request is malformed", problems=[field_problem(
+                "body", f"not UTF-8 text (byte {exc.start}): JSON is UTF-8")])
+            error.status, error.code = 422, "invalid_request"
+            await _answer(error)(scope, receive, send)
+            return
         if _SURROGATE_ESCAPE.search(body):
             found = _lone_surrogate(body)
             if found is not None:
