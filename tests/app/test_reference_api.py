@@ -3,6 +3,7 @@ taxa, the deviation against a list with the list's own rise, and quotes on the l
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from app.auth import Role, create_key
 from app.config import Settings
 from app.db import transaction
 from app.files import Limits
+from app.main import create_app
 from app.models import AuditEvent, ReferenceCodeRow, ReferenceListRow
 from app.reference.bundled import load_bundled_reference_lists
 from app.reference.lists import with_list_prices
@@ -173,6 +175,48 @@ def test_the_next_list_closes_an_open_end_and_any_other_overlap_is_refused(
     assert stored_lists(engine) == before
 
 
+def test_two_imports_of_one_list_at_the_same_moment_store_one(
+    engine: Engine, settings: Settings, admin: dict[str, str]
+) -> None:
+    """Two workers, released together: the database (PostgreSQL's exclusion constraint, SQLite's
+    serialised writes) lets exactly one list in; the other gets 409, whatever the timing."""
+    content = TESTS_CSV.read_bytes()
+
+    def race(clients: tuple[TestClient, TestClient]) -> list[int]:
+        barrier = threading.Barrier(2)
+        found = [0, 0]
+
+        def run(index: int) -> None:
+            barrier.wait()
+            found[index] = upload(clients[index], admin, content, TESTS_CSV.name,
+                                  name="HSLF-FS 2025:68").status_code
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return sorted(found)
+
+    apps = [create_app(settings), create_app(settings)]
+    statuses: list[int] = []
+    try:
+        with TestClient(apps[0]) as one, TestClient(apps[1]) as two:
+            for client in (one, two):  # the first request of an app builds its validators
+                assert upload(client, admin, content, TESTS_CSV.name, name="x",
+                              dry_run="true").status_code == 200
+            for _ in range(3):
+                with transaction(engine) as session:
+                    session.execute(ReferenceCodeRow.__table__.delete())  # type: ignore[attr-defined]
+                    session.execute(ReferenceListRow.__table__.delete())  # type: ignore[attr-defined]
+                statuses.extend(race((one, two)))
+                assert stored_lists(engine) == (1, 200)
+    finally:
+        for app in apps:
+            app.state.engine.dispose()
+    assert statuses == [201, 409] * 3
+
+
 def test_a_file_that_is_not_tlvs_layout(
     client: TestClient, admin: dict[str, str], engine: Engine
 ) -> None:
@@ -212,6 +256,22 @@ def test_every_problem_of_a_bad_file_at_once(
         (7, "Åtgärdsnamn", None),
         (8, "Referenspris allmäntandvård", "-"),
     ]
+    assert stored_lists(engine) == (0, 0)
+
+
+def test_hostile_files_get_the_uploads_limits(
+    client: TestClient, admin: dict[str, str], engine: Engine
+) -> None:
+    not_xlsx = upload(client, admin, b"\x00\x01 not a workbook", "lista.xlsx", name="x")
+    assert not_xlsx.status_code == 415
+    not_a_sheet = upload(client, admin, b"%PDF-1.7", "lista.pdf", name="x")
+    assert not_a_sheet.status_code == 415
+    wide = ("Åtgärdsnummer,Åtgärdsnamn,Referenspris allmäntandvård,Referenspris "
+            "specialisttandvård" + ",x" * 200 + "\n").encode()
+    assert upload(client, admin, wide, "lista.csv", name="x").status_code == 413
+    origin = upload(client, admin, TESTS_CSV.read_bytes(), TESTS_CSV.name, name="x",
+                    origin="guessed")
+    assert origin.status_code == 422 and origin.json()["problems"][0]["field"] == "origin"
     assert stored_lists(engine) == (0, 0)
 
 
