@@ -247,9 +247,16 @@ def field_path(loc: Sequence[str | int]) -> str:
     return path or "body"
 
 
+# Request fields that carry personal data (the kostnadsförslag's patient name and personnummer):
+# their value is never echoed in an error answer, wherever in the body they were sent.
+NEVER_ECHOED = frozenset({"patient_name", "personnummer"})
+
+
 def _echo(error: dict[str, Any]) -> object:
-    """The offending value, when it is one value: not the whole object a field is missing from."""
-    if error.get("type") == "missing":
+    """The offending value, when it is one value: not the whole object a field is missing from,
+    nor a personal field's."""
+    if error.get("type") == "missing" or NEVER_ECHOED.intersection(
+            part for part in error.get("loc", ()) if isinstance(part, str)):
         return None
     value = error.get("input")
     if isinstance(value, (dict, list, tuple, set, bytes)) or value is None:

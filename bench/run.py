@@ -237,7 +237,7 @@ def quotes(server: Server, args: argparse.Namespace) -> list[Row]:
     from app.db import make_engine
     from app.jour.windows import jour_config
     from app.quotes.quoting import engine_input, run_quote, taxa_resolver
-    from app.quotes.rules import load_rule_sets
+    from app.quotes.rules import load_regional_rules, load_rule_sets
     from app.quotes.schemas import QuoteIn
     from app.snapshot import load_snapshot
     from pricing.subsidy import quote
@@ -252,13 +252,15 @@ def quotes(server: Server, args: argparse.Namespace) -> list[Row]:
     with Session(engine) as session:
         snap = load_snapshot(session)
     engine.dispose()
-    rule_sets, jour = load_rule_sets(), jour_config()
-    patient, quote_lines = engine_input(body, jour, DEFAULT_OWNER)
+    rule_sets, jour, regional = load_rule_sets(), jour_config(), load_regional_rules()
+    given = engine_input(body, jour, DEFAULT_OWNER)  # what run_quote hands the engine
     resolve = taxa_resolver(snap, DEFAULT_OWNER)
     runs = args.runs * 100
-    core = timed(lambda: quote(patient, quote_lines, resolve, rule_sets), runs)
-    app_layer = timed(lambda: run_quote(body, snap, rule_sets, jour, dt.date(2026, 1, 1),
-                                        DEFAULT_OWNER).model_dump_json(), runs)
+    today = dt.date(2026, 1, 1)
+    core = timed(lambda: quote(given.patient, given.lines, resolve, rule_sets,
+                               regional_rules=regional.get(DEFAULT_OWNER), today=today), runs)
+    app_layer = timed(lambda: run_quote(body, snap, rule_sets, jour, today, DEFAULT_OWNER,
+                                        regional_rules=regional).model_dump_json(), runs)
     return [
         Row("GET /health (baseline, quote run)", *base, ratio_to_baseline=1.0),
         Row("POST /v1/quotes", *http, ratio_to_baseline=base[0] / http[0], note=lines),

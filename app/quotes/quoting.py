@@ -14,11 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from app.errors import InvalidInput, value_at
 from app.jour.windows import JourConfig, variant_at
 from app.quotes.schemas import (
     ZERO,
+    AtbCreditOut,
     LineIn,
     LineOut,
     PatientIn,
@@ -27,16 +29,21 @@ from app.quotes.schemas import (
     PeriodOut,
     QuoteIn,
     QuoteOut,
+    RegionalVisitOut,
     RuleSetOut,
+    ThresholdsOut,
     TotalsOut,
 )
 from app.reference.lists import REGION_DECISION
 from app.snapshot import Snapshot
 from pricing.errors import NoRuleSet
+from pricing.money import ORE
+from pricing.regional import RegionalRules
 from pricing.subsidy import (
     ErsattningReason,
     LineResult,
     PatientState,
+    Quote,
     QuoteLine,
     SubsidyInputError,
     TaxaResolver,
@@ -103,6 +110,8 @@ def _line(
             tooth_position=line.tooth_position,
             use_atb=line.use_atb,
             treatment_started=line.treatment_started,
+            material_kr=line.material_kr,
+            technical_kr=line.technical_kr,
         ),
         note,
     )
@@ -118,15 +127,26 @@ def _patient(p: PatientIn) -> PatientState:
         period_counted=period.counted,
         stb_used_this_half_year=p.stb_used_this_half_year,
         stb_half_year_start=p.stb_half_year_start,
+        regional_support=None if p.regional_support is None else p.regional_support.value,
+        frikort_spent=p.frikort_spent,
     )
 
 
-def engine_input(
-    body: QuoteIn, jour: JourConfig, owner: str
-) -> tuple[PatientState, list[QuoteLine]]:
+@dataclass(frozen=True)
+class EngineInput:
+    """What :func:`pricing.subsidy.quote` gets for a request: the patient, the lines, and how
+    each line's instant (``at``) was read (None for a line given by date)."""
+
+    patient: PatientState
+    lines: list[QuoteLine]
+    at_notes: list[str | None]
+
+
+def engine_input(body: QuoteIn, jour: JourConfig, owner: str) -> EngineInput:
     """The engine's patient and lines for ``body`` (instants read with the owner's windows)."""
-    lines = [_line(i, line, jour, owner)[0] for i, line in enumerate(body.lines)]
-    return _patient(body.patient), lines
+    converted = [_line(i, line, jour, owner) for i, line in enumerate(body.lines)]
+    return EngineInput(_patient(body.patient), [line for line, _ in converted],
+                       [note for _, note in converted])
 
 
 def run_quote(
@@ -136,26 +156,26 @@ def run_quote(
     jour: JourConfig,
     today: dt.date,
     default_owner: str,
+    regional_rules: Mapping[str, RegionalRules],
 ) -> QuoteOut:
     """Quote ``body`` on the schedules of ``snap``. Bad input raises a 422 error naming the field.
 
-    ``today`` (the local date in Stockholm) only serves to refuse a birth date in the future.
+    ``today`` (the local date in Stockholm) refuses a birth date or period start in the future
+    and dates the next ATB credit; ``regional_rules`` (owner → rules) serve a patient in the
+    regional dental support.
     """
     owner = body.owner or default_owner
     if owner not in snap.owners():
         raise InvalidInput(f"no active taxa of owner {owner!r}", field="owner", value=owner)
-    if body.patient.birth_date > today:
-        raise SubsidyInputError(
-            "patient.birth_date",
-            f"{body.patient.birth_date.isoformat()} is in the future (today is {today})",
-        )
-    converted = [_line(i, line, jour, owner) for i, line in enumerate(body.lines)]
+    given = engine_input(body, jour, owner)
     try:
         result = quote(
-            _patient(body.patient),
-            [line for line, _ in converted],
+            given.patient,
+            given.lines,
             taxa_resolver(snap, owner),
             rule_sets,
+            regional_rules=regional_rules.get(owner),
+            today=today,
         )
     except SubsidyInputError as exc:
         field = _request_field(exc.field, body.lines)
@@ -168,21 +188,21 @@ def run_quote(
         if error is exc:
             raise
         raise error from exc
+    return _quote_out(result, body, given, snap, owner, rule_sets)
+
+
+def _quote_out(result: Quote, body: QuoteIn, given: EngineInput, snap: Snapshot, owner: str,
+               rule_sets: Sequence[RuleSet]) -> QuoteOut:
     by_id = {rule_set.id: rule_set for rule_set in rule_sets}
     after = result.patient_after
+    credit = result.atb_next_credit
     return QuoteOut(
         owner=owner,
         lines=[
-            _line_out(r, body.lines[r.index], converted[r.index][1], snap, owner)
+            _line_out(r, body.lines[r.index], given.at_notes[r.index], snap, owner)
             for r in result.lines
         ],
         totals=TotalsOut(**vars(result.totals)),
-        period_after=PeriodOut(
-            start=result.period_after.start, counted=result.period_after.counted
-        ),
-        atb_remaining=result.atb_remaining,
-        stb_used_after=result.stb_used_after,
-        stb_half_year_start=result.stb_half_year_start,
         patient_after=PatientOut(
             birth_date=after.birth_date,
             stb_eligible=after.stb_eligible,
@@ -192,7 +212,26 @@ def run_quote(
             else PeriodOut(start=after.period_start, counted=after.period_counted),
             stb_used_this_half_year=after.stb_used_this_half_year,
             stb_half_year_start=after.stb_half_year_start,
+            regional_support=body.patient.regional_support,
+            frikort_spent=after.frikort_spent,
         ),
+        atb_next_credit=None if credit is None else AtbCreditOut(
+            date=credit.date, amount=credit.amount.quantize(ORE), age=credit.age,
+            rule_set=credit.rule_set_id, transitional=credit.transitional,
+        ),
+        regional_visits=[
+            RegionalVisitOut(
+                date=v.date, fee=v.fee.quantize(ORE), patient=v.patient, region=v.region,
+                frikort_spent_after=v.frikort_spent_after, line_indexes=list(v.line_indexes),
+                fee_codes=list(v.fee_codes), notes=list(v.notes),
+            )
+            for v in result.regional_visits
+        ],
+        period_thresholds=[
+            ThresholdsOut(rule_set=t.rule_set_id, period_start=t.period_start,
+                          lower=t.lower.quantize(ORE), upper=t.upper.quantize(ORE), how=t.how)
+            for t in result.period_thresholds
+        ],
         rule_sets=[
             RuleSetOut(
                 id=rs.id, valid_from=rs.valid_from, valid_to=rs.valid_to, description=rs.description
@@ -211,14 +250,20 @@ def _line_out(
     return LineOut(
         index=r.index,
         code=r.code,
+        text=view.by_code[r.code].text,
         quantity=r.quantity,
         date=r.date,
         variant=r.variant.value,
         at=given.at,
+        tooth_position=given.tooth_position,
         schedule_id=view.id,
         rule=r.rule.value,
         rule_set=r.rule_set_id,
+        ersattning=r.ersattning,
+        ersattning_reason=r.ersattning_reason,
         price=r.price,
+        material_kr=r.material_kr,
+        technical_kr=r.technical_kr,
         reference_price=r.reference_price,
         reference_code=r.reference_code,
         basis=r.basis,

@@ -1,7 +1,10 @@
-"""Patient cost quotes for clinic systems: ``POST /v1/quotes``, served from memory.
+"""Patient cost quotes for clinic systems: ``POST /v1/quotes``, served from memory; with
+``?format=pdf`` or ``?format=html`` the same quote as the kostnadsförslag for the patient.
 
-The subsidy rule sets and the jour windows are read once at start-up (this router's lifespan;
-a broken file stops the start), prices come from the in-memory snapshot: no query per request.
+The subsidy rule sets, the regional rules, the kostnadsförslag's terms and the jour windows are
+read once at start-up (this router's lifespan; a broken file stops the start), prices come from
+the in-memory snapshot: no query per request. Nothing of a quote is stored or logged (the
+patient's name and personnummer are only printed on the document).
 """
 
 from __future__ import annotations
@@ -12,23 +15,37 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Body, Depends, FastAPI
+from fastapi import APIRouter, Body, Depends, FastAPI, Query, Response
 
 from app.config import DEFAULT_OWNER
 from app.deps import caller, snapshot
 from app.errors import ERROR_RESPONSES, ErrorOut
 from app.jour.windows import jour_config
+from app.quotes.estimate import MEDIA_TYPES, DocumentFormat, filename, render
 from app.quotes.quoting import run_quote
-from app.quotes.rules import load_rule_sets
+from app.quotes.rules import (
+    default_terms,
+    load_estimate_terms,
+    load_regional_rules,
+    load_rule_sets,
+)
 from app.quotes.schemas import REQUEST_EXAMPLE, QuoteIn, QuoteOut
 from app.snapshot import KeyView, Snapshot
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
+def stockholm_today() -> dt.date:
+    """Today in Sweden: a quote's date (a period start after it is refused; the next ATB
+    credit and the kostnadsförslag's validity count from it)."""
+    return dt.datetime.now(STOCKHOLM).date()
+
+
 @asynccontextmanager
 async def _load_data(_app: FastAPI) -> AsyncIterator[None]:
     load_rule_sets()
+    load_regional_rules()
+    load_estimate_terms()
     jour_config()
     yield
 
@@ -74,14 +91,20 @@ RESPONSE_EXAMPLE: dict[str, Any] = {
         {
             "index": 0,
             "code": "101",
+            "text": "Basundersökning, utförd av tandläkare",
             "quantity": 1,
             "date": "2025-03-10",
             "variant": "normal",
             "at": None,
+            "tooth_position": None,
             "schedule_id": 1,
             "rule": "hkskydd",
             "rule_set": "2025",
+            "ersattning": "allman",
+            "ersattning_reason": None,
             "price": "1100.00",
+            "material_kr": "0.00",
+            "technical_kr": "0.00",
             "reference_price": "1015.00",
             "reference_code": "101",
             "basis": "715.00",
@@ -89,26 +112,34 @@ RESPONSE_EXAMPLE: dict[str, Any] = {
             "atb": "300.00",
             "stb": "0.00",
             "state": "107.50",
-            "state_by_rule": {"hkskydd_50": "107.50"},
+            "state_by_rule": {
+                "hkskydd_50": "107.50"
+            },
             "region": "0.00",
             "patient": "692.50",
             "period_start": "2025-01-15",
             "period_counted_after": "3215.00",
             "notes": [
                 "price 1 100.00 above reference 1 015.00: the patient pays the difference 85.00"
-            ],
+            ]
         },
         {
             "index": 1,
             "code": "121",
+            "text": "Röntgenundersökning, en bild, eller flera bilder av en tandposition",
             "quantity": 2,
             "date": "2025-03-10",
             "variant": "normal",
             "at": None,
+            "tooth_position": None,
             "schedule_id": 1,
             "rule": "hkskydd",
             "rule_set": "2025",
+            "ersattning": "allman",
+            "ersattning_reason": None,
             "price": "160.00",
+            "material_kr": "0.00",
+            "technical_kr": "0.00",
             "reference_price": "140.00",
             "reference_code": "121",
             "basis": "140.00",
@@ -116,24 +147,34 @@ RESPONSE_EXAMPLE: dict[str, Any] = {
             "atb": "0.00",
             "stb": "0.00",
             "state": "70.00",
-            "state_by_rule": {"hkskydd_50": "70.00"},
+            "state_by_rule": {
+                "hkskydd_50": "70.00"
+            },
             "region": "0.00",
             "patient": "90.00",
             "period_start": "2025-01-15",
             "period_counted_after": "3355.00",
-            "notes": ["price 160.00 above reference 140.00: the patient pays the difference 20.00"],
+            "notes": [
+                "price 160.00 above reference 140.00: the patient pays the difference 20.00"
+            ]
         },
         {
             "index": 2,
             "code": "701",
+            "text": "Fyllning av en yta på framtand eller hörntand",
             "quantity": 1,
             "date": "2025-03-10",
             "variant": "normal",
             "at": None,
+            "tooth_position": 2,
             "schedule_id": 1,
             "rule": "hkskydd",
             "rule_set": "2025",
+            "ersattning": "allman",
+            "ersattning_reason": None,
             "price": "785.00",
+            "material_kr": "0.00",
+            "technical_kr": "0.00",
             "reference_price": "720.00",
             "reference_code": "701",
             "basis": "720.00",
@@ -141,13 +182,17 @@ RESPONSE_EXAMPLE: dict[str, Any] = {
             "atb": "0.00",
             "stb": "0.00",
             "state": "360.00",
-            "state_by_rule": {"hkskydd_50": "360.00"},
+            "state_by_rule": {
+                "hkskydd_50": "360.00"
+            },
             "region": "0.00",
             "patient": "425.00",
             "period_start": "2025-01-15",
             "period_counted_after": "4075.00",
-            "notes": ["price 785.00 above reference 720.00: the patient pays the difference 65.00"],
-        },
+            "notes": [
+                "price 785.00 above reference 720.00: the patient pays the difference 65.00"
+            ]
+        }
     ],
     "totals": {
         "price": "2045.00",
@@ -155,31 +200,49 @@ RESPONSE_EXAMPLE: dict[str, Any] = {
         "atb": "300.00",
         "stb": "0.00",
         "region": "0.00",
-        "patient": "1207.50",
+        "patient": "1207.50"
     },
-    "period_after": {"start": "2025-01-15", "counted": "4075.00"},
-    "atb_remaining": "0.00",
-    "stb_used_after": "0.00",
-    "stb_half_year_start": "2025-01-01",
     "patient_after": {
         "birth_date": "1980-05-10",
         "stb_eligible": False,
         "atb_available": "0.00",
-        "period": {"start": "2025-01-15", "counted": "4075.00"},
+        "period": {
+            "start": "2025-01-15",
+            "counted": "4075.00"
+        },
         "stb_used_this_half_year": "0.00",
         "stb_half_year_start": "2025-01-01",
+        "regional_support": None,
+        "frikort_spent": "0.00"
     },
+    "atb_next_credit": {
+        "date": "2025-07-01",
+        "amount": "300.00",
+        "age": 45,
+        "rule_set": "2025",
+        "transitional": False
+    },
+    "regional_visits": [],
+    "period_thresholds": [
+        {
+            "rule_set": "2025",
+            "period_start": "2025-01-15",
+            "lower": "3000.00",
+            "upper": "15000.00",
+            "how": "fixed amounts of the rule set"
+        }
+    ],
     "rule_sets": [
         {
             "id": "2025",
             "valid_from": "2025-01-01",
             "valid_to": "2025-12-31",
             "description": "Statligt tandvårdsstöd from 2025-01-01: free care through "
-            "the year the patient turns 19, state support (and ATB) from the year they "
-            "turn 20.",
+                "the year the patient turns 19, state support (and ATB) from the year they "
+                "turn 20."
         }
     ],
-    "notes": [],
+    "notes": []
 }
 
 
@@ -196,35 +259,67 @@ INVALID: dict[int | str, dict[str, Any]] = {
 }
 
 
+DOCUMENTS = {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+    "text/html": {"schema": {"type": "string"}},
+}
+
+
 @router.post(
     "",
     response_model=QuoteOut,
-    summary="What the patient, the state, ATB/STB and the region pay for a treatment",
+    summary="What the patient, the state, ATB/STB and the region pay for a treatment; the "
+    "kostnadsförslag",
     description=(
         "Estimates the bill a clinic gives the patient under the state dental support "
-        "(högkostnadsskydd, ATB, STB, free care by age, from 2026 the 67+ rule), with the "
-        "patient's state from Försäkringskassan as input. Each line is priced from the taxa in "
-        "force on its date (jour lines from the jour taxa; the referenspris always from the "
-        "normal taxa). `patient_after` is the patient's state after the quote, in the "
-        "request's shape: send it with the next part of a treatment and the figures are those "
-        "of one quote. Needs permission `quote` (roles clinic, admin)."
+        "(högkostnadsskydd, ATB, STB, free care by age, from 2026 the 67+ rule: särskild "
+        "tandvårdsersättning) or the regional dental support (`patient.regional_support`: the "
+        "region's visit fee per visit), with the patient's state from Försäkringskassan as "
+        "input. Each line is priced from the taxa in force on its date (jour lines from the "
+        "jour taxa; material and dental-technical costs are part of its price); the "
+        "referenspris is never surcharged. Each line says which ersättning it can give "
+        "(`ersattning`: allman, sarskild, or null with `ersattning_reason`). `patient_after` is "
+        "the patient's state after the quote, in the request's shape: send it with the next "
+        "part of a treatment and the figures are those of one quote.\n\n"
+        "`?format=pdf` (A4) or `?format=html` answers the same quote as the kostnadsförslag "
+        "for the patient, in Swedish: the issuer and how long it is valid "
+        "(data/quotes/<owner>.json, default 3 months), each åtgärd with its figures and "
+        "ersättning, the totals, what the estimate rests on, and that Försäkringskassan "
+        "decides. `patient_name` and `personnummer` are printed on it only: never stored, "
+        "logged or echoed in an error. Needs permission `quote` (roles clinic, admin)."
     ),
     responses={
-        200: {"content": {"application/json": {"example": RESPONSE_EXAMPLE}}},
+        200: {"content": {"application/json": {"example": RESPONSE_EXAMPLE}, **DOCUMENTS}},
         **ERROR_RESPONSES,
         **INVALID,
     },
 )
 def post_quote(
     body: Annotated[QuoteIn, Body(openapi_examples=EXAMPLES)],
+    format: Annotated[DocumentFormat, Query(
+        description="json (the quote), html or pdf (the kostnadsförslag)")] = DocumentFormat.JSON,
     snap: Snapshot = Depends(snapshot),
     _key: KeyView = Depends(caller("quote")),
-) -> QuoteOut:
-    return run_quote(
+) -> QuoteOut | Response:
+    today = stockholm_today()
+    quote = run_quote(
         body,
         snap,
         load_rule_sets(),
         jour_config(),
-        today=dt.datetime.now(STOCKHOLM).date(),
+        today=today,
         default_owner=DEFAULT_OWNER,
+        regional_rules=load_regional_rules(),
+    )
+    if format is DocumentFormat.JSON:
+        return quote
+    terms = load_estimate_terms().get(quote.owner) or default_terms(quote.owner)
+    return Response(
+        render(quote, body, terms, today, format),
+        media_type=MEDIA_TYPES[format],
+        headers={
+            "Content-Disposition": f'inline; filename="{filename(quote.owner, today, format)}"',
+            # The document may carry the patient's name and personnummer: no cache keeps it.
+            "Cache-Control": "no-store",
+        },
     )

@@ -28,6 +28,8 @@ from pydantic import (
 )
 
 from app.models import DATE_MAX, DATE_MIN, BoundedDate, date_in_bounds
+from pricing.regional import RegionalSupport
+from pricing.subsidy import Ersattning, ErsattningReason
 from pricing.taxa import Variant
 
 MAX_LINES = 500
@@ -105,6 +107,18 @@ class PatientIn(_In):
         description="1 January or 1 July: the half-year stb_used_this_half_year belongs to; "
         "null: the half-year of the first line",
     )
+    regional_support: RegionalSupport | None = Field(
+        None,
+        description="Regional dental support (regionalt tandvårdsstöd): nodvandig (nödvändig "
+        "tandvård) or sjukdomsbehandling (tandvård som ett led i en sjukdomsbehandling). The "
+        "patient then pays the region's visit fee per visit (data/subsidy/regional/<owner>.json)"
+        ", ATB and STB are not used; null: not in the regional support",
+    )
+    frikort_spent: Money = Field(
+        ZERO,
+        description="Regional support only: visit fees already counted toward the outpatient "
+        "frikort (högkostnadsskydd för öppen vård)",
+    )
 
 
 class LineIn(_In):
@@ -136,6 +150,16 @@ class LineIn(_In):
     treatment_started: BoundedDate | None = Field(
         None, description="When the treatment began, if before this line (free-care transition)"
     )
+    material_kr: Money = Field(
+        ZERO,
+        description="Dental material billed with the åtgärd, in kronor: part of the line's "
+        "price for every rule (not on a code billed per minute, per krona or per visit)",
+    )
+    technical_kr: Money = Field(
+        ZERO,
+        description="Dental-technical work billed with the åtgärd, in kronor: part of the "
+        "line's price for every rule (not on a code billed per minute, per krona or per visit)",
+    )
 
     @model_validator(mode="after")
     def _date_or_at(self) -> LineIn:
@@ -162,6 +186,11 @@ REQUEST_EXAMPLE: dict[str, Any] = {
 }
 
 
+# Printed on the kostnadsförslag only: never stored, logged or echoed in an error answer
+# (app.errors.NEVER_ECHOED names them).
+PERSONAL_FIELDS = ("patient_name", "personnummer")
+
+
 class QuoteIn(_In):
     """A quote: the patient's state before it and the åtgärder."""
 
@@ -171,6 +200,16 @@ class QuoteIn(_In):
     )
     patient: PatientIn
     lines: list[LineIn] = Field(min_length=1, max_length=MAX_LINES)
+    patient_name: str | None = Field(
+        None, min_length=1, max_length=200,
+        description="Printed on the kostnadsförslag (format=pdf/html) only; never stored, "
+        "logged or echoed in an error",
+    )
+    personnummer: str | None = Field(
+        None, min_length=1, max_length=20,
+        description="Printed on the kostnadsförslag (format=pdf/html) only; never stored, "
+        "logged or echoed in an error",
+    )
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [REQUEST_EXAMPLE]})
 
@@ -180,14 +219,30 @@ class LineOut(BaseModel):
 
     index: int = Field(description="The line's position in the request")
     code: str
+    text: str = Field(description="The åtgärd's text in the taxa")
     quantity: int
     date: dt.date
     variant: str
     at: dt.datetime | None = Field(description="As given, when the line was given as an instant")
+    tooth_position: int | None = Field(description="As given")
     schedule_id: int = Field(description="The taxa (schedule) the price comes from")
-    rule: str = Field(description="no_support, region_free_care, tiotandvard_67 or hkskydd")
+    rule: str = Field(
+        description="no_support, region_free_care, regional_support, tiotandvard_67 or hkskydd"
+    )
     rule_set: str = Field(description="The subsidy rule set in force on the date")
-    price: Decimal
+    ersattning: Ersattning | None = Field(
+        description="The state's ersättning the line can give (förordning 2008:193 9–10 §§): "
+        "allman (allmän tandvårdsersättning), sarskild (särskild tandvårdsersättning, the 67+ "
+        "rule); null: none (ersattning_reason says why)"
+    )
+    ersattning_reason: ErsattningReason | None = Field(
+        description="With ersattning null: intern_code, no_reference_price, region_free_care, "
+        "regional_support. With allman for a patient of the 67+ rule's age: "
+        "price_above_reference, outside_sarskild_scope, tooth_position"
+    )
+    price: Decimal = Field(description="The taxa price × quantity + material + technical")
+    material_kr: Decimal
+    technical_kr: Decimal
     reference_price: Decimal | None = Field(
         description="Referenspris × quantity used (always the normal taxa's); null: no support"
     )
@@ -203,7 +258,9 @@ class LineOut(BaseModel):
     state_by_rule: dict[str, Decimal] = Field(
         description="The state's amount per rule (hkskydd_50, hkskydd_85, tiotandvard_67)"
     )
-    region: Decimal = Field(description="Paid by the region (free care by age)")
+    region: Decimal = Field(
+        description="Paid by the region (free care by age; the rest of a regional-support visit)"
+    )
     patient: Decimal
     period_start: dt.date | None = Field(description="The ersättningsperiod after this line")
     period_counted_after: Decimal
@@ -233,6 +290,46 @@ class PatientOut(BaseModel):
     period: PeriodOut | None
     stb_used_this_half_year: Decimal
     stb_half_year_start: dt.date | None
+    regional_support: RegionalSupport | None
+    frikort_spent: Decimal
+
+
+class AtbCreditOut(BaseModel):
+    """The ATB the patient will be credited on the next 1 July (after today)."""
+
+    date: dt.date
+    amount: Decimal
+    age: int = Field(description="The age reached in that calendar year")
+    rule_set: str
+    transitional: bool = Field(
+        description="The amount comes from the transitional rule (turned 65 before 2026)"
+    )
+
+
+class RegionalVisitOut(BaseModel):
+    """One visit (a treatment date) of a patient in the regional dental support."""
+
+    date: dt.date
+    fee: Decimal = Field(description="The region's visit fee")
+    patient: Decimal = Field(
+        description="What the patient pays for the visit (less near the frikort ceiling, 0 "
+        "from the free age or once the ceiling is reached, at most the visit's price)"
+    )
+    region: Decimal = Field(description="What the region pays: the rest of the visit's price")
+    frikort_spent_after: Decimal
+    line_indexes: list[int] = Field(description="The visit's lines (positions in the request)")
+    fee_codes: list[str] = Field(description="The codes the region bills the fee with")
+    notes: list[str]
+
+
+class ThresholdsOut(BaseModel):
+    """The high-cost protection's thresholds used for one ersättningsperiod."""
+
+    rule_set: str
+    period_start: dt.date
+    lower: Decimal = Field(description="The karens: up to it the patient pays all")
+    upper: Decimal = Field(description="Above it the state pays the upper percentage")
+    how: str = Field(description="Where the amounts come from")
 
 
 class RuleSetOut(BaseModel):
@@ -246,11 +343,19 @@ class QuoteOut(BaseModel):
     owner: str
     lines: list[LineOut] = Field(description="In the order computed: by date, then as given")
     totals: TotalsOut
-    period_after: PeriodOut
-    atb_remaining: Decimal
-    stb_used_after: Decimal
-    stb_half_year_start: dt.date | None
-    patient_after: PatientOut
+    patient_after: PatientOut = Field(
+        description="The patient's state after the quote (period, ATB balance, STB used, "
+        "frikort spent), in the request's shape: send it as the next quote's patient"
+    )
+    atb_next_credit: AtbCreditOut | None = Field(
+        description="What the patient will be credited on the next 1 July after today"
+    )
+    regional_visits: list[RegionalVisitOut] = Field(
+        description="Regional dental support: each visit's fee and who pays it"
+    )
+    period_thresholds: list[ThresholdsOut] = Field(
+        description="The thresholds used for each ersättningsperiod the quote touched"
+    )
     rule_sets: list[RuleSetOut]
     notes: list[str] = Field(
         description="Whole-quote notes, with every uncertain (L) rule value used and its source"

@@ -21,11 +21,13 @@ SERVICE = "Folktandvården taxa service"
 
 
 @cache
-def environment() -> Any:
+def environment(templates: Path = TEMPLATES) -> Any:
+    """The Jinja2 environment of a template folder, with the Swedish figure filters (the
+    report's, and the kostnadsförslag's in ``app/quotes/templates``)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader(templates),
         autoescape=select_autoescape(["html", "j2"], default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -16,8 +16,9 @@ STB and ATB used; from 2026 a patient 67+ pays 10 % of in-scope lines priced ≤
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+import app.quotes.routes as quote_routes
 import app.quotes.rules as subsidy_data
 from app.auth import Role, create_key
 from app.cli import main
@@ -100,8 +102,11 @@ def test_2025_quote_101_two_121_701(
     # patient 692.50 + 90 + 425 = 1 207.50 (= 2 045 − 537.50 − 300).
     assert quote["totals"] == {"price": "2045.00", "state": "537.50", "atb": "300.00",
                                "stb": "0.00", "region": "0.00", "patient": "1207.50"}
-    assert quote["period_after"] == {"start": "2025-01-15", "counted": "4075.00"}
-    assert quote["atb_remaining"] == "0.00"
+    # The state after the quote, once, in the request's shape (issue 8: it was also carried as
+    # period_after / atb_remaining / stb_used_after).
+    assert quote["patient_after"]["period"] == {"start": "2025-01-15", "counted": "4075.00"}
+    assert quote["patient_after"]["atb_available"] == "0.00"
+    assert not {"period_after", "atb_remaining", "stb_used_after"} & set(quote)
     assert [r["id"] for r in quote["rule_sets"]] == ["2025"]
     assert {line["rule"] for line in quote["lines"]} == {"hkskydd"}
     assert {line["rule_set"] for line in quote["lines"]} == {"2025"}
@@ -122,9 +127,12 @@ def without_nulls(value: Any) -> Any:
 
 
 def test_the_documented_example_is_this_quote(
-    client: TestClient, clinic: dict[str, str], bundled: list[int]
+    client: TestClient, clinic: dict[str, str], bundled: list[int],
+    today_is: Callable[[str], None],
 ) -> None:
-    """The OpenAPI response example is the real answer to the OpenAPI request example."""
+    """The OpenAPI response example is the real answer to the OpenAPI request example (asked
+    on 2025-03-01: the next ATB credit is 1 July 2025)."""
+    today_is("2025-03-01")
     spec = client.get("/openapi.json").json()
     operation = spec["paths"]["/v1/quotes"]["post"]
     request = operation["requestBody"]["content"]["application/json"]["examples"]["2025"]["value"]
@@ -143,10 +151,21 @@ def test_the_documented_example_is_this_quote(
 # --- 2026: a patient aged 70 ------------------------------------------------------------------
 
 
-def test_2026_patient_aged_70(client: TestClient, clinic: dict[str, str], bundled: list[int]
-                              ) -> None:
+@pytest.fixture()
+def today_is(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """Set the service's "today" (Europe/Stockholm) for the quote route."""
+
+    def set_today(day: str) -> None:
+        monkeypatch.setattr(quote_routes, "stockholm_today", lambda: dt.date.fromisoformat(day))
+
+    return set_today
+
+
+def test_2026_patient_aged_70(client: TestClient, clinic: dict[str, str], bundled: list[int],
+                              today_is: Callable[[str], None]) -> None:
     # Born 1956: 2026 − 1956 = 70 ≥ 67. The dates are 2026: the 2025 taxa prices them (it has no
     # end date), the 2026 rule set (with the 67+ rule) applies.
+    today_is("2026-02-01")
     quote = post(client, clinic, {
         "patient": {"birth_date": "1956-04-02", "atb_available": "600.00", "period": None},
         "lines": [
@@ -162,12 +181,14 @@ def test_2026_patient_aged_70(client: TestClient, clinic: dict[str, str], bundle
     # ATB 600, basis 415: a new period opens and counts 415, far below 3 000: state 0.
     # Patient 1 100 − 600 = 500.
     assert l101["rule"] == "hkskydd"
+    assert (l101["ersattning"], l101["ersattning_reason"]) == ("allman", "outside_sarskild_scope")
     assert figures(l101) == ("1100.00", "1015.00", "415.00", "600.00", "0.00", "0.00", "0.00",
                              "500.00")
     assert any("code outside the 67+ rule's scope" in note for note in l101["notes"])
     # 342 (price 1 245 = reference 1 245, group 3xx, in scope): the 67+ rule. The patient pays
     # 10 % of 1 245 = 124.50, the state 1 245 − 124.50 = 1 120.50; no ATB, nothing counted.
     assert l342["rule"] == "tiotandvard_67"
+    assert (l342["ersattning"], l342["ersattning_reason"]) == ("sarskild", None)
     assert figures(l342) == ("1245.00", "1245.00", "1245.00", "0.00", "0.00", "1120.50",
                              "0.00", "124.50")
     assert l342["state_by_rule"] == {"tiotandvard_67": "1120.50"} and l342["counted"] == "0.00"
@@ -175,6 +196,7 @@ def test_2026_patient_aged_70(client: TestClient, clinic: dict[str, str], bundle
     # price ≤ reference, so the ordinary protection applies: basis 720, counted 415 → 1 135,
     # below 3 000: state 0, patient 785.
     assert l701["rule"] == "hkskydd"
+    assert (l701["ersattning"], l701["ersattning_reason"]) == ("allman", "price_above_reference")
     assert figures(l701) == ("785.00", "720.00", "720.00", "0.00", "0.00", "0.00", "0.00",
                              "785.00")
     assert ("701: price 785.00 above reference 720.00: the 67+ rule does not apply; ordinary "
@@ -183,12 +205,22 @@ def test_2026_patient_aged_70(client: TestClient, clinic: dict[str, str], bundle
     # patient 500 + 124.50 + 785 = 1 409.50.
     assert quote["totals"] == {"price": "3130.00", "state": "1120.50", "atb": "600.00",
                                "stb": "0.00", "region": "0.00", "patient": "1409.50"}
-    assert quote["period_after"] == {"start": "2026-02-10", "counted": "1135.00"}
-    # The 2026 thresholds and the 67+ switches are uncertain (L): the quote says so.
-    flagged = " ".join(quote["notes"])
-    for name in ("high_cost_protection.lower_threshold", "tiotandvard.counts_toward_period",
-                 "tiotandvard.bidrag_pays_patient_share"):
-        assert f"uncertain value (L) used from rule set 2026: {name}" in flagged
+    assert quote["patient_after"]["period"] == {"start": "2026-02-10", "counted": "1135.00"}
+    # The statute was read (issue 10): the quote names the 2026 rule set and its thresholds
+    # (from the 2026 prisbasbelopp), and no longer flags them or the STB amount as unconfirmed.
+    assert [r["id"] for r in quote["rule_sets"]] == ["2026"]
+    assert quote["period_thresholds"] == [{
+        "rule_set": "2026", "period_start": "2026-02-10", "lower": "3000.00",
+        "upper": "15000.00", "how": "karens 3 000 kr and upper threshold 15 000 kr: 0.0507 and "
+        "0.2534 × the prisbasbelopp of 2026 (59 200 kr), each rounded down to whole 50 kr"}]
+    assert quote["notes"] == [
+        "the ersättningsperiod starting 2026-02-10 (rule set 2026): karens 3 000 kr and upper "
+        "threshold 15 000 kr: 0.0507 and 0.2534 × the prisbasbelopp of 2026 (59 200 kr), each "
+        "rounded down to whole 50 kr"]
+    assert not any("uncertain" in note for note in quote["notes"])
+    # Next 1 July (2026) the patient, 70 that year, is credited the upper band's 600 kr.
+    assert quote["atb_next_credit"] == {"date": "2026-07-01", "amount": "600.00", "age": 70,
+                                        "rule_set": "2026", "transitional": False}
     adds_up(quote)
 
 
@@ -246,7 +278,7 @@ def test_lines_given_as_instants_are_jour_or_normal_by_the_jour_windows(
         "2026-01-01", "jour", "2026")
     assert figures(new_year) == ("775.00", "480.00", "480.00", "0.00", "0.00", "240.00", "0.00",
                                  "535.00")
-    assert quote["period_after"] == {"start": "2025-01-10", "counted": "4440.00"}
+    assert quote["patient_after"]["period"] == {"start": "2025-01-10", "counted": "4440.00"}
     assert [r["id"] for r in quote["rule_sets"]] == ["2025", "2026"]
 
 
@@ -273,7 +305,7 @@ def test_s_code_without_referral_gets_the_general_reference_price(
             "applies") in plain["notes"]
     # With referral: its own reference 580; counted 440 + 580 = 1 020.
     assert (referred["reference_code"], referred["reference_price"]) == ("103S", "580.00")
-    assert quote["period_after"] == {"start": "2025-03-10", "counted": "1020.00"}
+    assert quote["patient_after"]["period"] == {"start": "2025-03-10", "counted": "1020.00"}
 
 
 def test_intern_codes_get_no_support_and_open_no_period(
@@ -292,9 +324,8 @@ def test_intern_codes_get_no_support_and_open_no_period(
     # 57 × 30 = 1 710, all the patient's; the ATB is not touched.
     assert figures(cosmetic) == ("1710.00", None, "0.00", "0.00", "0.00", "0.00", "0.00",
                                  "1710.00")
-    assert quote["period_after"] == {"start": None, "counted": "0.00"}
-    assert quote["atb_remaining"] == "300.00"
     assert quote["patient_after"]["period"] is None
+    assert quote["patient_after"]["atb_available"] == "300.00"
 
 
 def test_a_young_patient_gets_free_care_paid_by_the_region(
@@ -308,7 +339,7 @@ def test_a_young_patient_gets_free_care_paid_by_the_region(
     # The region pays the whole price: 1 100 + 785 = 1 885; patient and state nothing.
     assert quote["totals"] == {"price": "1885.00", "state": "0.00", "atb": "0.00", "stb": "0.00",
                                "region": "1885.00", "patient": "0.00"}
-    assert quote["period_after"] == {"start": None, "counted": "0.00"}
+    assert quote["patient_after"]["period"] is None
     assert "free care by age: the patient turns 15 in 2025" in quote["lines"][0]["notes"][0]
 
 
@@ -332,6 +363,7 @@ def test_patient_after_carries_the_period_atb_and_stb_into_the_next_quote(
         "birth_date": "1980-05-10", "stb_eligible": True, "atb_available": "0.00",
         "period": {"start": "2025-03-10", "counted": "835.00"},
         "stb_used_this_half_year": "600.00", "stb_half_year_start": "2025-01-01",
+        "regional_support": None, "frikort_spent": "0.00",
     }
     # 501: basis 4 015, counted 835 → 4 850: 1 850 above 3 000 × 50 % = 925; patient 3 235.
     # 103: on the STB list but the half-year's 600 is used: basis 440, 4 850 → 5 290:
@@ -352,7 +384,8 @@ def test_patient_after_carries_the_period_atb_and_stb_into_the_next_quote(
     assert [figures(line) for line in first["lines"] + second["lines"]] == [
         figures(line) for line in whole["lines"]
     ]
-    assert second["period_after"] == whole["period_after"] == {"start": "2025-03-10",
+    assert second["patient_after"] == whole["patient_after"]
+    assert whole["patient_after"]["period"] == {"start": "2025-03-10",
                                                                "counted": "5290.00"}
 
 
@@ -548,9 +581,13 @@ def test_a_broken_rule_set_file_stops_the_start(
 
 
 def test_rule_sets_are_read_from_data_subsidy(fresh_cache: None) -> None:
+    # The data changed on purpose (issue 10): STB's video codes from 2024-01-15 split 2024, and
+    # the statute already says 2027 (the riktålder moves the ATB band).
     assert [(r.id, str(r.valid_from), r.valid_to and str(r.valid_to))
             for r in load_rule_sets()] == [
-        ("2024", "2024-01-01", "2024-12-31"),
+        ("2024-01-01", "2024-01-01", "2024-01-14"),
+        ("2024", "2024-01-15", "2024-12-31"),
         ("2025", "2025-01-01", "2025-12-31"),
-        ("2026", "2026-01-01", None),
+        ("2026", "2026-01-01", "2026-12-31"),
+        ("2027", "2027-01-01", None),
     ]
