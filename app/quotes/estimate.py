@@ -60,18 +60,15 @@ def add_months(day: date, months: int) -> date:
 
 # Why a line gives no ersättning, or allmän rather than särskild (the 67+ rule's age).
 NO_ERSATTNING = {
-    ErsattningReason.INTERN_CODE: "ingår inte i det statliga tandvårdsstödet",
-    ErsattningReason.NO_REFERENCE_PRICE: "åtgärden har inget referenspris",
-    ErsattningReason.FREE_CARE: "avgiftsfri tandvård efter ålder, regionen betalar",
-    ErsattningReason.REGIONAL_SUPPORT: "regionalt tandvårdsstöd, du betalar besöksavgiften",
+    ErsattningReason.INTERN_CODE: "ingår inte i tandvårdsstödet",
+    ErsattningReason.NO_REFERENCE_PRICE: "inget referenspris",
+    ErsattningReason.FREE_CARE: "avgiftsfri tandvård, regionen betalar",
+    ErsattningReason.REGIONAL_SUPPORT: "regionalt tandvårdsstöd",
 }
-NOT_SARSKILD = {
-    ErsattningReason.PRICE_ABOVE_REFERENCE: "priset, material och tandteknik medräknade, är "
-    "högre än referenspriset",
-    ErsattningReason.OUTSIDE_SARSKILD_SCOPE: "åtgärden omfattas inte av särskild "
-    "tandvårdsersättning",
-    ErsattningReason.TOOTH_POSITION: "ny fast protetik bakom tandposition 5 (eller ingen "
-    "tandposition angiven)",
+NOT_SARSKILD = {  # short: the note below the table says the rule
+    ErsattningReason.PRICE_ABOVE_REFERENCE: "priset är högre än referenspriset",
+    ErsattningReason.OUTSIDE_SARSKILD_SCOPE: "åtgärden omfattas inte",
+    ErsattningReason.TOOTH_POSITION: "fast protetik bakom tand 5",
 }
 ERSATTNING = {Ersattning.ALLMAN: "Allmän tandvårdsersättning",
               Ersattning.SARSKILD: "Särskild tandvårdsersättning"}
@@ -96,8 +93,6 @@ _REFERENCE_LIST = re.compile(r"^reference price from (?P<name>.+?), in force (?P
 
 # What an uncertain value is, in the patient's words (the name as data says it otherwise).
 VALUE_NAMES = {
-    "high_cost_protection.thresholds_from_prisbasbelopp.transition.upper_threshold":
-        "övre gränsen i högkostnadsskyddet för en ersättningsperiod som började före 2026",
     "high_cost_protection.lower_threshold": "karensen i högkostnadsskyddet",
     "high_cost_protection.upper_threshold": "övre gränsen i högkostnadsskyddet",
     "tiotandvard.min_age": "åldersgränsen för särskild tandvårdsersättning",

@@ -30,7 +30,7 @@ import app.quotes.routes as quote_routes
 import app.quotes.rules as subsidy_data
 from app.auth import Role, create_key
 from app.cli import main
-from app.config import Settings
+from app.config import DATA_DIR, Settings
 from app.db import transaction
 from app.main import create_app
 from app.quotes.routes import RESPONSE_EXAMPLE
@@ -389,6 +389,210 @@ def test_patient_after_carries_the_period_atb_and_stb_into_the_next_quote(
                                                                "counted": "5290.00"}
 
 
+# --- 2026 by the statute (issue 10): E8, E9 on a 2026 taxa ----------------------------------
+
+NORMAL_CSV = DATA_DIR / "taxa" / "region-jonkoping-2025-normal.csv"
+
+
+def import_2026_taxa(client: TestClient, admin: dict[str, str],
+                     changes: dict[str, tuple[str, str]]) -> int:
+    """The bundled normal taxa with (price, reference price) changed for some codes, imported
+    and activated from 2026-01-01 (the 2025 taxa ends 2025-12-31)."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(NORMAL_CSV.read_text(encoding="utf-8"))))
+    for row in rows[1:]:
+        if row[0] in changes:
+            row[5], row[6] = changes[row[0]]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    created = client.post(
+        "/v1/imports", headers=admin, files={"file": ("taxa-2026.csv", out.getvalue().encode())},
+        data={"name": "Tandvårdstaxa 2026 (test)", "valid_from": "2026-01-01"})
+    assert created.status_code == 201, created.text
+    schedule_id = int(created.json()["schedule_id"])
+    activated = client.post(f"/v1/schedules/{schedule_id}/activate", headers=admin)
+    assert activated.status_code == 200, activated.text
+    return schedule_id
+
+
+# domain.md §3 E8/E9: 704 priced 900 against the reference 940; 101 priced at its reference.
+TAXA_E8_E9 = {"704": ("900.00", "940.00"), "101": ("1100.00", "1100.00")}
+TURNS_67_IN_2026 = "1959-08-15"
+
+
+def test_e8_a_67_year_old_pays_10_percent_and_the_period_is_unchanged(
+    client: TestClient, clinic: dict[str, str], admin: dict[str, str], bundled: list[int],
+    today_is: Callable[[str], None],
+) -> None:
+    schedule_2026 = import_2026_taxa(client, admin, TAXA_E8_E9)
+    today_is("2026-03-01")
+    quote = post(client, clinic, {
+        "patient": {"birth_date": TURNS_67_IN_2026,
+                    "period": {"start": "2026-01-20", "counted": "1500.00"}},
+        "lines": [{"code": "704", "date": "2026-03-10", "tooth_position": 36}],
+    })
+    (line,) = quote["lines"]
+    # E8: turns 67 in 2026, 900 ≤ 940: särskild tandvårdsersättning on the base 900: state
+    # 90 % = 810, patient 90; nothing counted, the open period stays at 1 500.
+    assert (line["schedule_id"], line["rule_set"], line["rule"]) == (
+        schedule_2026, "2026", "tiotandvard_67")
+    assert (line["ersattning"], line["ersattning_reason"]) == ("sarskild", None)
+    assert figures(line) == ("900.00", "940.00", "900.00", "0.00", "0.00", "810.00", "0.00",
+                             "90.00")
+    assert line["counted"] == "0.00" and line["tooth_position"] == 36
+    assert line["text"] == "Fyllning av en yta på molar eller premolar"
+    assert quote["patient_after"]["period"] == {"start": "2026-01-20", "counted": "1500.00"}
+    assert quote["period_thresholds"] == []  # no line counted toward a period
+    adds_up(quote)
+
+
+def test_e9_one_visit_101_in_the_period_704_tiotandvard(
+    client: TestClient, clinic: dict[str, str], admin: dict[str, str], bundled: list[int],
+    today_is: Callable[[str], None],
+) -> None:
+    import_2026_taxa(client, admin, TAXA_E8_E9)
+    today_is("2026-03-01")
+    lines = [{"code": "101", "date": "2026-03-10"}, {"code": "704", "date": "2026-03-10"}]
+    quote = post(client, clinic, {"patient": {"birth_date": TURNS_67_IN_2026}, "lines": lines})
+    l101, l704 = quote["lines"]
+    # 101 (an examination, outside the 67+ rule's scope): allmän tandvårdsersättning, a fresh
+    # period opens and counts 1 100, below the karens: the patient pays 1 100.
+    assert (l101["ersattning"], l101["ersattning_reason"]) == ("allman", "outside_sarskild_scope")
+    assert figures(l101) == ("1100.00", "1100.00", "1100.00", "0.00", "0.00", "0.00", "0.00",
+                             "1100.00")
+    # 704: särskild, the patient 90, not counted.
+    assert (l704["ersattning"], l704["state"], l704["patient"], l704["counted"]) == (
+        "sarskild", "810.00", "90.00", "0.00")
+    assert quote["patient_after"]["period"] == {"start": "2026-03-10", "counted": "1100.00"}
+    assert quote["period_thresholds"] == [{
+        "rule_set": "2026", "period_start": "2026-03-10", "lower": "3000.00",
+        "upper": "15000.00", "how": "karens 3 000 kr and upper threshold 15 000 kr: 0.0507 and "
+        "0.2534 × the prisbasbelopp of 2026 (59 200 kr), each rounded down to whole 50 kr"}]
+    # E9 with ATB 300: the ATB goes to 101 (first), which then counts 800; 704 still 90.
+    with_atb = post(client, clinic, {
+        "patient": {"birth_date": TURNS_67_IN_2026, "atb_available": "300.00"}, "lines": lines})
+    a101, a704 = with_atb["lines"]
+    assert (a101["atb"], a101["basis"], a101["patient"]) == ("300.00", "800.00", "800.00")
+    assert (a704["atb"], a704["patient"]) == ("0.00", "90.00")
+    assert with_atb["patient_after"]["atb_available"] == "0.00"
+    adds_up(quote)
+    adds_up(with_atb)
+
+
+def test_material_and_technical_costs_are_part_of_the_price(
+    client: TestClient, clinic: dict[str, str], admin: dict[str, str], bundled: list[int],
+    today_is: Callable[[str], None],
+) -> None:
+    import_2026_taxa(client, admin, TAXA_E8_E9)
+    today_is("2026-03-01")
+    quote = post(client, clinic, {
+        "patient": {"birth_date": TURNS_67_IN_2026},
+        "lines": [
+            # 900 + 30 material = 930 ≤ 940: still särskild, on 930: state 837, patient 93.
+            {"code": "704", "date": "2026-03-10", "material_kr": "30.00"},
+            # 900 + 30 + 20 = 950 > 940: the whole price is above the reference: allmän, and
+            # the patient pays the 10 above it; counted 940 (below the karens): patient 950.
+            {"code": "704", "date": "2026-03-11", "material_kr": "30.00",
+             "technical_kr": "20.00"},
+        ],
+    })
+    cheap, dear = quote["lines"]
+    assert (cheap["ersattning"], cheap["material_kr"], cheap["technical_kr"]) == (
+        "sarskild", "30.00", "0.00")
+    assert figures(cheap) == ("930.00", "940.00", "930.00", "0.00", "0.00", "837.00", "0.00",
+                              "93.00")
+    assert (dear["ersattning"], dear["ersattning_reason"]) == ("allman", "price_above_reference")
+    assert (dear["material_kr"], dear["technical_kr"]) == ("30.00", "20.00")
+    assert figures(dear) == ("950.00", "940.00", "940.00", "0.00", "0.00", "0.00", "0.00",
+                             "950.00")
+    adds_up(quote)
+
+
+# --- regional dental support (domain.md §4) --------------------------------------------------
+
+
+def test_regional_support_the_patient_pays_the_visit_fee_the_region_the_rest(
+    client: TestClient, clinic: dict[str, str], bundled: list[int],
+    today_is: Callable[[str], None],
+) -> None:
+    today_is("2025-03-01")
+    quote = post(client, clinic, {
+        "patient": {"birth_date": "1950-05-10", "regional_support": "nodvandig",
+                    "atb_available": "600.00", "stb_eligible": True, "frikort_spent": "1300.00",
+                    "period": {"start": "2025-01-15", "counted": "2500.00"}},
+        "lines": [
+            {"code": "101", "date": "2025-03-10"},
+            {"code": "701", "date": "2025-03-10", "tooth_position": 2},
+            {"code": "401", "date": "2025-04-02"},
+        ],
+    })
+    l101, l701, l401 = quote["lines"]
+    # data/subsidy/regional/region-jonkoping.json, 2025: a 250 kr visit fee, frikort ceiling
+    # 1 400 kr. 1 300 already counted: the first visit (10 March: 101 + 701, 1 885 kr) costs the
+    # patient the 100 left, charged on its first line; the region pays the rest. The frikort is
+    # then reached: the second visit (401, 1 370 kr) is free. No ATB, STB or state support;
+    # nothing is counted toward the ersättningsperiod.
+    for line in quote["lines"]:
+        assert (line["rule"], line["ersattning"], line["ersattning_reason"]) == (
+            "regional_support", None, "regional_support")
+        assert (line["atb"], line["stb"], line["state"], line["counted"]) == ("0.00",) * 4
+    assert (l101["patient"], l101["region"]) == ("100.00", "1000.00")
+    assert (l701["patient"], l701["region"]) == ("0.00", "785.00")
+    assert (l401["patient"], l401["region"]) == ("0.00", "1370.00")
+    assert quote["totals"] == {"price": "3255.00", "state": "0.00", "atb": "0.00",
+                               "stb": "0.00", "region": "3155.00", "patient": "100.00"}
+    first, second = quote["regional_visits"]
+    assert {k: first[k] for k in ("date", "fee", "patient", "region", "frikort_spent_after",
+                                  "line_indexes", "fee_codes")} == {
+        "date": "2025-03-10", "fee": "250.00", "patient": "100.00", "region": "1785.00",
+        "frikort_spent_after": "1400.00", "line_indexes": [0, 1],
+        "fee_codes": ["951", "952", "953"]}
+    assert (second["date"], second["patient"], second["region"]) == (
+        "2025-04-02", "0.00", "1370.00")
+    after = quote["patient_after"]
+    assert (after["regional_support"], after["frikort_spent"], after["atb_available"]) == (
+        "nodvandig", "1400.00", "600.00")
+    assert after["period"] == {"start": "2025-01-15", "counted": "2500.00"}
+    # The uncertain (L) regional values used are named: the 2025 frikort ceiling and 85+.
+    flagged = " ".join(quote["notes"])
+    for name in ("frikort_ceiling", "free_from_age"):
+        assert f"uncertain value (L) used from regional rules 2025-01-01–2025-12-31: {name}" in (
+            flagged)
+    adds_up(quote)
+
+
+def test_regional_support_85_and_over_pay_nothing(
+    client: TestClient, clinic: dict[str, str], bundled: list[int]
+) -> None:
+    quote = post(client, clinic, {
+        "patient": {"birth_date": "1939-01-10", "regional_support": "sjukdomsbehandling"},
+        "lines": [{"code": "101", "date": "2025-03-10"}],
+    })
+    (line,) = quote["lines"]
+    # 86 on the visit date (85 or older): no fee; the region pays the whole 1 100.
+    assert (line["patient"], line["region"]) == ("0.00", "1100.00")
+    assert quote["regional_visits"][0]["patient"] == "0.00"
+    assert quote["patient_after"]["frikort_spent"] == "0.00"
+
+
+def test_an_owner_without_regional_rules_cannot_quote_regional_support(
+    client: TestClient, clinic: dict[str, str], bundled: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from types import MappingProxyType
+
+    monkeypatch.setattr(quote_routes, "load_regional_rules", lambda: MappingProxyType({}))
+    response = client.post("/v1/quotes", headers=clinic, json=_with({
+        "regional_support": "nodvandig"}))
+    assert response.status_code == 422, response.text
+    (problem,) = response.json()["problems"]
+    assert problem == {"field": "patient.regional_support", "value": "nodvandig",
+                       "message": "nodvandig: no regional dental support rules were given for "
+                       "this owner"}
+
+
 # --- bad input: a 422 naming the field, never a 500 -------------------------------------------
 
 LINE = {"code": "101", "date": "2025-03-10"}
@@ -418,6 +622,15 @@ def _with(patient: Json | None = None, **line: Any) -> Json:
          "2099-01-01 is in the future"),
         (_with({"birth_date": "2025-06-01"}), "invalid", "patient.birth_date",
          "born 2025-06-01, after line 0 dated 2025-03-10"),
+        (_with({"period": {"start": "2099-01-02"}}, date="2099-06-01"), "invalid",
+         "patient.period.start", "the period starts 2099-01-02, in the future"),
+        (_with(code="9010", quantity=30, material_kr="100.00"), "invalid",
+         "lines[0].material_kr", "9010 is billed per_minute: material and dental-technical "
+         "costs cannot be added to it"),
+        (_with(code="952", technical_kr="10.00"), "invalid", "lines[0].technical_kr",
+         "952 is billed per_visit"),
+        (_with({"regional_support": "nodvandig"}, code="952"), "invalid", "lines[0].code",
+         "952 is region-jonkoping's visit fee for the regional dental support"),
         (_with(tooth_position=99), "invalid", "lines[0].tooth_position",
          "not a tooth position"),
         (_with(treatment_started="2025-04-01"), "invalid", "lines[0].treatment_started",
@@ -459,6 +672,13 @@ def test_bad_content_is_422_naming_the_field(
         ({**_with(), "lines": []}, "lines", "at least 1 item"),
         (_with({"atb": "300"}), "patient.atb", "Extra inputs are not permitted"),
         (_with(variant="natt"), "lines[0].variant", "'normal' or 'jour'"),
+        (_with({"regional_support": "kommunal"}), "patient.regional_support",
+         "'nodvandig' or 'sjukdomsbehandling'"),
+        (_with({"frikort_spent": "-5.00"}), "patient.frikort_spent",
+         "greater than or equal to 0"),
+        (_with(material_kr="-10.00"), "lines[0].material_kr", "greater than or equal to 0"),
+        (_with(technical_kr=12.5), "lines[0].technical_kr",
+         'give amounts as decimal strings such as "12.50"'),
     ],
 )
 def test_malformed_request_is_422_naming_the_field(
