@@ -40,6 +40,8 @@ from app.taxa.schemas import ScheduleRef
 
 router = APIRouter(tags=["reference lists"])
 
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL stores no NUL character in text
+
 LIST_NOT_FOUND: dict[int | str, dict[str, object]] = {
     404: error_response("No reference list with that id")}
 
@@ -77,7 +79,7 @@ def import_list(
     key: Annotated[KeyView, Depends(caller("write"))],
     upload: UploadedFile,
     name: Annotated[str, Form(min_length=1, max_length=200, examples=["HSLF-FS 2025:68"],
-                              description="TLV's föreskrift")],
+                              pattern=NO_NUL, description="TLV's föreskrift")],
     valid_from: Annotated[BoundedDate | None, Form(
         description="First day in force; default: the date the headings state")] = None,
     valid_to: Annotated[BoundedDate | None, Form(

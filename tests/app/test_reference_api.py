@@ -269,6 +269,8 @@ def test_hostile_files_get_the_uploads_limits(
     wide = ("Åtgärdsnummer,Åtgärdsnamn,Referenspris allmäntandvård,Referenspris "
             "specialisttandvård" + ",x" * 200 + "\n").encode()
     assert upload(client, admin, wide, "lista.csv", name="x").status_code == 413
+    nul = upload(client, admin, TESTS_CSV.read_bytes(), TESTS_CSV.name, name="HSLF\x00")
+    assert nul.status_code == 422 and nul.json()["problems"][0]["field"] == "name"
     origin = upload(client, admin, TESTS_CSV.read_bytes(), TESTS_CSV.name, name="x",
                     origin="guessed")
     assert origin.status_code == 422 and origin.json()["problems"][0]["field"] == "origin"
