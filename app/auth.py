@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from enum import Enum
 
 import anyio.to_thread
@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.db import bump_snapshot_version, now
 from app.errors import Conflict, Forbidden, NotFound, Unauthorized
 from app.models import MAX_ID, ApiKey
-from app.snapshot import KeyView, Snapshot
+from app.snapshot import KeyView, Snapshot, SnapshotCache
 
 KEY_PREFIX = "taxa_"
 ACTOR_LENGTH = 100  # audit_event.actor, schedule.imported_by/activated_by
@@ -154,9 +154,9 @@ class AuthenticateFirst:
     the role. A request without a valid key is answered 401 at once.
     """
 
-    def __init__(self, app: ASGIApp, snapshot: Callable[[], Snapshot]) -> None:
+    def __init__(self, app: ASGIApp, snapshots: SnapshotCache) -> None:
         self.app = app
-        self.snapshot = snapshot
+        self.snapshots = snapshots
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
@@ -168,7 +168,8 @@ class AuthenticateFirst:
                 header = value.decode("latin-1")
                 break
         try:
-            snap = await anyio.to_thread.run_sync(self.snapshot)
+            # In memory on the hot path; the check against the database runs off the loop.
+            snap = self.snapshots.fresh() or await anyio.to_thread.run_sync(self.snapshots.get)
             key = authenticate(snap, header)
         except Unauthorized as exc:
             response = JSONResponse(exc.body(), status_code=exc.status,

@@ -79,6 +79,8 @@ def read_upload(
     if len(filename) > MAX_FILENAME:
         raise InvalidInput(f"the file name is longer than {MAX_FILENAME} characters: rename it",
                            field="file", value=filename)
+    if "\x00" in filename:
+        raise InvalidInput("the file name has a NUL character: rename it", field="file")
     content = file.file.read(config.max_upload_bytes + 1)
     if len(content) > config.max_upload_bytes:
         raise PayloadTooLarge(f"the file is larger than {config.max_upload_bytes} bytes "

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -277,6 +278,8 @@ def _request_validation(request: Request, exc: Exception) -> JSONResponse:
 
 def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:  # the framework could not parse the body (broken multipart)
+        return _answer(_malformed("body", str(exc.detail)))
     error = AppError(str(exc.detail))
     error.status, error.code = exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error")
     return _answer(error, getattr(exc, "headers", None))
@@ -307,12 +310,13 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(OperationalError, _operational_error)
 
 
-class JsonGuard:
-    """ASGI middleware for JSON bodies under ``/v1/``: at most ``max_bytes`` (413 beyond), UTF-8,
-    and no lone surrogate in any string (422 naming the field): Python's JSON reader takes
-    "\\ud800", but no database, log or answer can encode it.
+class RequestGuard:
+    """ASGI middleware under ``/v1/``: no NUL character in a query parameter, and JSON bodies of
+    at most ``max_bytes`` (413 beyond), UTF-8, with no NUL and no lone surrogate in any string
+    (422 naming the field). Python takes "\\u0000" and "\\ud800" as text, but PostgreSQL
+    stores no NUL and nothing can encode a lone surrogate as UTF-8.
 
-    It reads the body once and hands the same bytes on. Runs after :class:`app.auth.
+    It reads a JSON body once and hands the same bytes on. Runs after :class:`app.auth.
     AuthenticateFirst`, so a body is never read for a request without a key.
     """
 
@@ -321,9 +325,16 @@ class JsonGuard:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/v1/") or not _is_json(
-            scope
-        ):
+        if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
+            await self.app(scope, receive, send)
+            return
+        for name, value in parse_qsl(scope["query_string"].decode("latin-1"),
+                                     keep_blank_values=True):
+            if "\x00" in name or "\x00" in value:
+                await _answer(_malformed(safe_text(name.replace("\x00", "\\x00")),
+                                         NOT_TEXT))(scope, receive, send)
+                return
+        if not _is_json(scope):
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -347,18 +358,13 @@ class JsonGuard:
         try:
             body.decode("utf-8")
         except UnicodeDecodeError as exc:  # JSON is UTF-8 (RFC 8259)
-            error = AppError("the request is malformed", problems=[field_problem(
-                "body", f"not UTF-8 text (byte {exc.start}): JSON is UTF-8")])
-            error.status, error.code = 422, "invalid_request"
-            await _answer(error)(scope, receive, send)
+            await _answer(_malformed("body", f"not UTF-8 text (byte {exc.start}): JSON is UTF-8")
+                          )(scope, receive, send)
             return
-        if _SURROGATE_ESCAPE.search(body):
-            found = _lone_surrogate(body)
+        if _UNSTORABLE_ESCAPE.search(body):
+            found = _unstorable_string(body)
             if found is not None:
-                error = AppError("the request is malformed", problems=[field_problem(
-                    found, "a lone UTF-16 surrogate (\\ud800–\\udfff) is not text")])
-                error.status, error.code = 422, "invalid_request"
-                await _answer(error)(scope, receive, send)
+                await _answer(_malformed(found, NOT_TEXT))(scope, receive, send)
                 return
         sent = False
 
@@ -372,19 +378,26 @@ class JsonGuard:
         await self.app(scope, replay, send)
 
 
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_UNSTORABLE_ESCAPE = re.compile(rb"\\u(?:[dD][89a-fA-F]|0000)")
+NOT_TEXT = "a NUL character (\\u0000) or a lone UTF-16 surrogate (\\ud800–\\udfff) is not text"
+
+
+def _malformed(field: str, message: str) -> AppError:
+    error = AppError("the request is malformed", problems=[field_problem(field, message)])
+    error.status, error.code = 422, "invalid_request"
+    return error
 
 
 def _is_json(scope: Scope) -> bool:
     for name, value in scope["headers"]:
         if name == b"content-type":
             kind = value.split(b";", 1)[0].strip().lower()
-            return kind == b"application/json" or kind.endswith(b"+json")
+            return bool(kind == b"application/json" or kind.endswith(b"+json"))
     return False
 
 
-def _lone_surrogate(body: bytes) -> str | None:
-    """The field of the first string (or key) holding a lone surrogate, if any."""
+def _unstorable_string(body: bytes) -> str | None:
+    """The field of the first string (or key) holding a NUL or a lone surrogate, if any."""
     try:
         data = json.loads(body)
     except ValueError:
@@ -392,7 +405,7 @@ def _lone_surrogate(body: bytes) -> str | None:
 
     def walk(value: object, path: list[str | int]) -> list[str | int] | None:
         if isinstance(value, str):
-            return path if _has_surrogate(value) else None
+            return path if _unstorable(value) else None
         if isinstance(value, list):
             for index, item in enumerate(value):
                 found = walk(item, [*path, index])
@@ -400,7 +413,7 @@ def _lone_surrogate(body: bytes) -> str | None:
                     return found
         if isinstance(value, dict):
             for key, item in value.items():
-                if _has_surrogate(key):
+                if _unstorable(key):
                     return [*path, safe_text(key)]
                 found = walk(item, [*path, key])
                 if found is not None:
@@ -411,7 +424,9 @@ def _lone_surrogate(body: bytes) -> str | None:
     return None if found is None else field_path(found)
 
 
-def _has_surrogate(text: str) -> bool:
+def _unstorable(text: str) -> bool:
+    if "\x00" in text:
+        return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -428,4 +443,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: error_response("No or unknown API key (checked before the body is read)"),
     403: error_response("The key's role, or its owners, may not do this"),
     422: error_response("A malformed request: every problem with its field"),
+}
+
+# Writes on SQLite: the database stayed busy with another write longer than a write may wait.
+BUSY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    503: error_response("The database stayed busy with another write (SQLite): retry after "
+                        "Retry-After seconds"),
 }

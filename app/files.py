@@ -375,7 +375,7 @@ def _cell_value(element: Any, shared: list[str], tags: _Tags) -> Cell:
         inline = element.find(tags.inline)
         return None if inline is None else _text_of(inline)
     raw = element.findtext(tags.value)
-    if raw is None:
+    if not raw:  # no <v>, or an empty one (a formula openpyxl saved without its result)
         return None
     if kind == "s":
         return shared[int(raw)]
@@ -383,7 +383,7 @@ def _cell_value(element: Any, shared: list[str], tags: _Tags) -> Cell:
         return str(raw.strip() == "1")
     if kind == "n":
         return _number(raw.strip())
-    return raw  # str (a formula's text), e (an error such as #N/A), d (an ISO date)
+    return str(raw)  # str (a formula's text), e (an error such as #N/A), d (an ISO date)
 
 
 def _number(text: str) -> Cell:

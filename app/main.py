@@ -54,8 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.last_used = LastUsed(app.state.engine)
     errors.install(app)
     # The last added runs first: the key is checked before any body is read.
-    app.add_middleware(errors.JsonGuard, max_bytes=MAX_JSON_BYTES)
-    app.add_middleware(AuthenticateFirst, snapshot=app.state.snapshots.get)
+    app.add_middleware(errors.RequestGuard, max_bytes=MAX_JSON_BYTES)
+    app.add_middleware(AuthenticateFirst, snapshots=app.state.snapshots)
 
     @app.get("/health", tags=["health"], summary="Liveness: no key needed")
     def health() -> dict[str, str]:

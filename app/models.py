@@ -34,6 +34,10 @@ DATE_MAX = date(2999, 12, 31)
 BoundedDate = Annotated[date, pydantic.Field(ge=DATE_MIN, le=DATE_MAX)]
 
 
+# Text the databases store: PostgreSQL takes no NUL character in a string.
+STORABLE_TEXT = r"^[^\x00]*$"
+
+
 def date_in_bounds(day: date) -> bool:
     return DATE_MIN <= day <= DATE_MAX
 

@@ -136,9 +136,16 @@ class SnapshotCache:
         self._snapshot: Snapshot | None = None
         self._checked_at = 0.0
 
-    def get(self) -> Snapshot:
+    def fresh(self) -> Snapshot | None:
+        """The snapshot if it needs no check against the database now (no I/O), else None."""
         current = self._snapshot
         if current is not None and time.monotonic() - self._checked_at < self._check_seconds:
+            return current
+        return None
+
+    def get(self) -> Snapshot:
+        current = self.fresh()
+        if current is not None:
             return current
         with self._lock:
             if self._snapshot is not None and (

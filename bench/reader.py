@@ -3,7 +3,7 @@
 `.venv/bin/python bench/reader.py` — measured, never asserted. Files:
 
 * taxa 20 000 rows: the row limit in the service's own export format (9 columns, ~1 MB XLSX)
-* 1 000 000 cells: the cell limit, 20 000 rows × 50 numeric columns
+* 480 000 cells: near the cell limit (500 000, rows included), 20 000 rows × 23 numbers
 * the same two as CSV
 * dimension bomb: 1.5 KB declaring A1:XFD1048576 with one cell at XFD1048576 (refused, 413)
 
@@ -94,12 +94,12 @@ def measure(name: str, content: bytes, filename: str, runs: int = 3) -> None:
 def main() -> None:
     taxa = [["code", "category", "group", "kind", "text", "price", "reference_price", "unit",
              "source_row"]] + [TAXA_ROW] * 20_000
-    cells = [[f"c{i}" for i in range(50)]] + [[n + i for i in range(50)] for n in range(20_000)]
+    cells = [[f"c{i}" for i in range(23)]] + [[n + i for i in range(23)] for n in range(20_000)]
     files: list[tuple[str, Callable[[], bytes], str]] = [
         ("taxa, 20 000 rows, XLSX", lambda: xlsx(taxa), "t.xlsx"),
         ("taxa, 20 000 rows, CSV", lambda: csv(taxa), "t.csv"),
-        ("1 000 000 cells, XLSX", lambda: xlsx(cells), "c.xlsx"),
-        ("1 000 000 cells, CSV", lambda: csv(cells), "c.csv"),
+        ("480 000 cells, XLSX", lambda: xlsx(cells), "c.xlsx"),
+        ("480 000 cells, CSV", lambda: csv(cells), "c.csv"),
         ("dimension bomb, XLSX", bomb, "b.xlsx"),
     ]
     print("| file | size | time (median of 3) | peak memory | outcome |")

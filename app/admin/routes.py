@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Query, Request
 from sqlmodel import Session, col, select
 
@@ -10,13 +12,13 @@ from app.admin.schemas import AuditOut, KeyIn, KeyInfo, KeyOut
 from app.auth import Role, actor_of, create_key, get_key, require_owners, revoke_key
 from app.db import audit, transaction
 from app.deps import caller, engine, snapshots
-from app.errors import ERROR_RESPONSES, error_response
+from app.errors import BUSY_RESPONSES, ERROR_RESPONSES, error_response
 from app.models import ApiKey, AuditEvent
 from app.snapshot import KeyView
 
 router = APIRouter(tags=["admin"])
 
-KEY_NOT_FOUND = {404: error_response("No API key with that id")}
+KEY_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: error_response("No API key with that id")}
 
 
 @router.get("/v1/audit", response_model=list[AuditOut], responses=ERROR_RESPONSES,
@@ -33,7 +35,8 @@ def read_audit(
         return [AuditOut(**row.model_dump()) for row in rows]
 
 
-@router.post("/v1/keys", response_model=KeyOut, status_code=201, responses=ERROR_RESPONSES,
+@router.post("/v1/keys", response_model=KeyOut, status_code=201,
+             responses={**ERROR_RESPONSES, **BUSY_RESPONSES},
              summary="Create an API key (shown once), for every owner or scoped to some")
 def make_key(body: KeyIn, request: Request, key: KeyView = Depends(caller("write"))) -> KeyOut:
     require_owners(key, body.owners)
@@ -57,8 +60,7 @@ def list_keys(request: Request, key: KeyView = Depends(caller("audit"))) -> list
 
 @router.post("/v1/keys/{key_id}/revoke", response_model=KeyInfo,
              responses={**ERROR_RESPONSES, **KEY_NOT_FOUND,
-                        409: error_response("Already revoked"),
-                        503: error_response("The database stayed busy (SQLite): retry")},
+                        409: error_response("Already revoked"), **BUSY_RESPONSES},
              summary="Revoke an API key: every worker refuses it within the snapshot interval")
 def revoke(key_id: int, request: Request, key: KeyView = Depends(caller("write"))) -> KeyInfo:
     with transaction(engine(request)) as session:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -106,7 +106,7 @@ def _screen(rows: list[RawRow], names: dict[str, str]) -> tuple[list[RawRow], tu
     return screened, tuple(refused)
 
 
-def _refused_cells(cells: dict[str, object]) -> list[tuple[str, str]]:
+def _refused_cells(cells: Mapping[str, object]) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for column in ("price", "reference_price"):
         value = cells.get(column)

@@ -15,8 +15,8 @@ from app.auth import actor_of, require_owner
 from app.config import DEFAULT_OWNER
 from app.db import transaction
 from app.deps import UploadedFile, caller, engine, snapshots
-from app.errors import ERROR_RESPONSES, RowProblem, error_response
-from app.models import BoundedDate, Schedule, ScheduleItem
+from app.errors import BUSY_RESPONSES, ERROR_RESPONSES, RowProblem, error_response
+from app.models import STORABLE_TEXT, BoundedDate, Schedule, ScheduleItem
 from app.snapshot import KeyView
 from app.taxa.export import export_csv, export_xlsx
 from app.taxa.imports import finding_json, import_taxa
@@ -35,11 +35,10 @@ from pricing.taxa import Variant
 router = APIRouter(tags=["schedules"])
 
 ASCII_NAME = re.compile(r"[^A-Za-z0-9._-]")  # a header carries latin-1 only; an owner may not
-BUSY = {503: error_response("The database stayed busy with another write (SQLite): retry")}
 
 
 NOT_FOUND = {404: error_response("No schedule with that id")}
-OWNER_NAME = Form(min_length=1, max_length=100)
+OWNER_NAME = Form(min_length=1, max_length=100, pattern=STORABLE_TEXT)
 
 
 @router.get("/v1/schedules", response_model=list[ScheduleOut], responses=ERROR_RESPONSES,
@@ -127,14 +126,15 @@ def export_schedule(
                             "the limit (named)"),
         415: error_response("Not a CSV/XLSX, or not what its name says"),
         422: error_response("Every problem in the file (nothing stored), or a malformed form"),
-        503: error_response("The database stayed busy with another write (SQLite): retry"),
+        **BUSY_RESPONSES,
     },
 )
 def upload_taxa(
     request: Request,
     key: Annotated[KeyView, Depends(caller("write"))],
     upload: UploadedFile,
-    name: Annotated[str, Form(min_length=1, max_length=200, examples=["Tandvårdstaxa 2026"])],
+    name: Annotated[str, Form(min_length=1, max_length=200, pattern=STORABLE_TEXT,
+                              examples=["Tandvårdstaxa 2026"])],
     valid_from: Annotated[BoundedDate, Form(examples=["2026-01-01"])],
     variant: Annotated[Variant, Form()] = Variant.NORMAL,
     dry_run: Annotated[bool, Form()] = False,
@@ -166,7 +166,7 @@ def upload_taxa(
 
 
 @router.post("/v1/schedules/{schedule_id}/activate", response_model=ActivationOut,
-             responses={**ERROR_RESPONSES, **NOT_FOUND, **BUSY,
+             responses={**ERROR_RESPONSES, **NOT_FOUND, **BUSY_RESPONSES,
                         409: error_response("Not a draft (already active: activated once), or "
                                             "overlaps an active schedule, also one activated "
                                             "at the same moment")},
@@ -185,7 +185,7 @@ def activate_schedule(
 
 
 @router.post("/v1/schedules/{schedule_id}/retire", response_model=ScheduleOut,
-             responses={**ERROR_RESPONSES, **NOT_FOUND, **BUSY,
+             responses={**ERROR_RESPONSES, **NOT_FOUND, **BUSY_RESPONSES,
                         409: error_response("Not active")},
              summary="Take an active schedule out of force (it stays readable)")
 def retire_schedule(

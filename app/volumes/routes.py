@@ -17,8 +17,8 @@ from app.auth import actor_of, require_owner
 from app.config import DEFAULT_OWNER
 from app.db import transaction
 from app.deps import UploadedFile, caller, engine
-from app.errors import ERROR_RESPONSES, RowProblem, error_response
-from app.models import VolumeSet
+from app.errors import BUSY_RESPONSES, ERROR_RESPONSES, RowProblem, error_response
+from app.models import STORABLE_TEXT, VolumeSet
 from app.reference.lists import load_list, rise_of
 from app.reference.schemas import against_list
 from app.snapshot import KeyView
@@ -65,16 +65,17 @@ VOLUME_NOT_FOUND = {404: error_response("No volume set with that id")}
                             "the limit (named)"),
         415: error_response("Not a CSV/XLSX, or not what its name says"),
         422: error_response("Every problem in the file (nothing stored), or a malformed form"),
-        503: error_response("The database stayed busy with another write (SQLite): retry"),
+        **BUSY_RESPONSES,
     },
 )
 def upload_volumes(
     request: Request,
     key: Annotated[KeyView, Depends(caller("write"))],
     upload: UploadedFile,
-    name: Annotated[str, Form(min_length=1, max_length=200,
+    name: Annotated[str, Form(min_length=1, max_length=200, pattern=STORABLE_TEXT,
                               examples=["Debiterade åtgärder 2024 (T4)"])],
-    owner: Annotated[str, Form(min_length=1, max_length=100)] = DEFAULT_OWNER,
+    owner: Annotated[str, Form(min_length=1, max_length=100, pattern=STORABLE_TEXT)
+                     ] = DEFAULT_OWNER,
 ) -> Response:
     require_owner(key, owner)
     with transaction(engine(request)) as session:

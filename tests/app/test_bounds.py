@@ -209,3 +209,19 @@ def test_any_key_name_length_never_breaks_a_write(
     assert only_problem(too_long)["field"] == "name"
     actors = {e["actor"] for e in client.get("/v1/audit", headers=headers).json()}
     assert all(len(actor) <= 100 for actor in actors)
+
+
+def test_a_nul_character_is_422_wherever_it_is_sent(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    """PostgreSQL stores no NUL: a JSON string, a query parameter, a form field or a file name
+    with one is refused at the edge, naming the field."""
+    key = client.post("/v1/keys", headers=admin, json={"role": "clinic", "name": "a\u0000b"})
+    assert only_problem(key)["field"] == "name"
+    listing = client.get("/v1/schedules", headers=admin, params={"owner": "x\x00"})
+    assert only_problem(listing)["field"] == "owner"
+    form = upload(client, admin, HEAD + row(), name="Taxa\x00")
+    assert only_problem(form)["field"] == "name"
+    volumes = client.post("/v1/volumes", headers=admin, data={"name": "V", "owner": "\x00"},
+                          files={"file": ("v.csv", b"code;volume\n101;5\n")})
+    assert only_problem(volumes)["field"] == "owner"
