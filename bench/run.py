@@ -271,6 +271,64 @@ def quotes(server: Server, args: argparse.Namespace) -> list[Row]:
 
 
 @scenario
+def kostnadsforslag(server: Server, args: argparse.Namespace) -> list[Row]:
+    """The kostnadsförslag (A4 PDF, and HTML) of the 10-line quote of bench/quote.lua, with a
+    patient name and personnummer: in process (run_quote + render, as the route does) and over
+    HTTP (POST /v1/quotes?format=pdf, one request at a time)."""
+    import datetime as dt
+    import json
+
+    import httpx
+    from sqlmodel import Session
+
+    from app.config import DEFAULT_OWNER
+    from app.db import make_engine
+    from app.jour.windows import jour_config
+    from app.quotes.estimate import DocumentFormat, render
+    from app.quotes.quoting import run_quote
+    from app.quotes.rules import load_estimate_terms, load_regional_rules, load_rule_sets
+    from app.quotes.schemas import QuoteIn
+    from app.snapshot import load_snapshot
+
+    raw = json.loads((REPO / "bench" / "quote.lua").read_text().split("[[", 1)[1]
+                     .split("]]", 1)[0])
+    raw.update(patient_name="Bench Patient", personnummer="19550402-0000")
+    body = QuoteIn.model_validate(raw)
+    engine = make_engine(server.database_url)
+    with Session(engine) as session:
+        snap = load_snapshot(session)
+    engine.dispose()
+    rule_sets, jour, regional = load_rule_sets(), jour_config(), load_regional_rules()
+    terms = load_estimate_terms()[DEFAULT_OWNER]
+    today = dt.date(2026, 1, 1)
+
+    def document(fmt: DocumentFormat) -> bytes:
+        quote = run_quote(body, snap, rule_sets, jour, today, DEFAULT_OWNER,
+                          regional_rules=regional)
+        return render(quote, body, terms, today, fmt)
+
+    runs = max(5, args.runs // 2)
+    note = f"{len(body.lines)} lines, {runs} runs"
+    rows = []
+    for fmt in (DocumentFormat.HTML, DocumentFormat.PDF):
+        size = len(document(fmt))  # also warms the fonts and templates
+        rows.append(Row(f"kostnadsförslag {fmt.value.upper()} in process (quote + render)",
+                        *timed(lambda fmt=fmt: document(fmt), runs),  # type: ignore[misc]
+                        note=f"{note}, {size // 1024} KiB"))
+
+    def post_pdf() -> None:
+        response = httpx.post(f"{server.url}/v1/quotes", params={"format": "pdf"}, json=raw,
+                              headers={"Authorization": f"Bearer {server.clinic_key}"},
+                              timeout=60)
+        response.raise_for_status()
+
+    post_pdf()
+    rows.append(Row("POST /v1/quotes?format=pdf (whole request)", *timed(post_pdf, runs),
+                    note=note))
+    return rows
+
+
+@scenario
 def board_report(server: Server, args: argparse.Namespace) -> list[Row]:
     """The board's report of the bundled 2025 taxa (410 items) with the example volumes: the
     figures composed from the database, each format rendered in process, and the PDF over

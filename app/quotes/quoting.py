@@ -38,6 +38,7 @@ from app.reference.lists import REGION_DECISION
 from app.snapshot import Snapshot
 from pricing.errors import NoRuleSet
 from pricing.money import ORE
+from pricing.money import ZERO as NO_COST
 from pricing.regional import RegionalRules
 from pricing.subsidy import (
     ErsattningReason,
@@ -110,8 +111,9 @@ def _line(
             tooth_position=line.tooth_position,
             use_atb=line.use_atb,
             treatment_started=line.treatment_started,
-            material_kr=line.material_kr,
-            technical_kr=line.technical_kr,
+            # The engine's own zero when none is billed: it then skips checking the amounts.
+            material_kr=line.material_kr or NO_COST,
+            technical_kr=line.technical_kr or NO_COST,
         ),
         note,
     )

@@ -69,6 +69,34 @@ EXAMPLES: dict[str, Any] = {
             ],
         },
     },
+    "regional": {
+        "summary": "Regional dental support: the region's visit fee per visit, the frikort",
+        "value": {
+            "patient": {"birth_date": "1950-05-10", "regional_support": "nodvandig",
+                        "frikort_spent": "1300.00"},
+            "lines": [
+                {"code": "101", "date": "2025-03-10"},
+                {"code": "701", "date": "2025-03-10", "tooth_position": 2},
+                {"code": "401", "date": "2025-04-02"},
+            ],
+        },
+    },
+    "kostnadsförslag": {
+        "summary": "With ?format=pdf: the patient's kostnadsförslag (name and personnummer "
+        "printed only)",
+        "value": {
+            "patient_name": "Anna Andersson",
+            "personnummer": "19560402-1234",
+            "patient": {"birth_date": "1956-04-02", "atb_available": "600.00",
+                        "period": {"start": "2026-01-20", "counted": "1500.00"}},
+            "lines": [
+                {"code": "101", "date": "2026-03-10"},
+                {"code": "704", "date": "2026-03-10", "tooth_position": 24},
+                {"code": "801", "date": "2026-03-10", "tooth_position": 14,
+                 "material_kr": "350.00", "technical_kr": "1200.00"},
+            ],
+        },
+    },
     "jour": {
         "summary": "Lines given as instants: julafton evening is jourtid",
         "value": {
@@ -251,10 +279,14 @@ INVALID: dict[int | str, dict[str, Any]] = {
         "model": ErrorOut,
         "description": "Bad input, every problem with its field in `problems[].field` (e.g. "
         "`lines[0].code`, `lines[0].date`, `patient.period.start`, `patient.birth_date`), "
-        "whether the request is malformed (negative or float amounts, quantity < 1, an `at` "
+        "whether the request is malformed (negative or float amounts, an unknown "
+        "`regional_support`, quantity < 1, an `at` "
         "without UTC offset, both `at` and `date`, a date outside 1900-01-01 – 2999-12-31) or "
         "its content is (an unknown code, a date no taxa or rule set covers, a period starting "
-        "after a line)",
+        "after a line or after today, a birth date after a line, "
+        "material on a code billed per minute, per krona or per visit, the region's visit-fee "
+        "code for a patient in the regional support). The value of `patient_name` or "
+        "`personnummer` is never echoed",
     }
 }
 
@@ -312,7 +344,9 @@ def post_quote(
         regional_rules=load_regional_rules(),
     )
     if format is DocumentFormat.JSON:
-        return quote
+        # Serialized here, once: returned as a model, FastAPI would validate it again (in a
+        # second threadpool hop) before serializing it. The documented shape is response_model.
+        return Response(quote.model_dump_json(), media_type="application/json")
     terms = load_estimate_terms().get(quote.owner) or default_terms(quote.owner)
     return Response(
         render(quote, body, terms, today, format),

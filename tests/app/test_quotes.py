@@ -34,7 +34,14 @@ from app.config import DATA_DIR, Settings
 from app.db import transaction
 from app.main import create_app
 from app.quotes.routes import RESPONSE_EXAMPLE
-from app.quotes.rules import DataFileError, load_rule_sets
+from app.quotes.rules import (
+    DEFAULT_VALID_MONTHS,
+    DataFileError,
+    default_terms,
+    load_estimate_terms,
+    load_regional_rules,
+    load_rule_sets,
+)
 
 Json = dict[str, Any]
 
@@ -775,9 +782,12 @@ def test_cli_quote_refuses_a_file_that_is_not_json(
 
 @pytest.fixture()
 def fresh_cache() -> Iterator[None]:
-    load_rule_sets.cache_clear()
+    loaders = (load_rule_sets, load_regional_rules, load_estimate_terms)
+    for loader in loaders:
+        loader.cache_clear()
     yield
-    load_rule_sets.cache_clear()
+    for loader in loaders:
+        loader.cache_clear()
 
 
 def test_a_broken_rule_set_file_stops_the_start(
@@ -811,3 +821,36 @@ def test_rule_sets_are_read_from_data_subsidy(fresh_cache: None) -> None:
         ("2026", "2026-01-01", "2026-12-31"),
         ("2027", "2027-01-01", None),
     ]
+
+
+def test_regional_rules_and_estimate_terms_are_read_per_owner(fresh_cache: None) -> None:
+    assert list(load_regional_rules()) == ["region-jonkoping"]
+    terms = load_estimate_terms()["region-jonkoping"]
+    assert (terms.name, terms.valid_months) == ("Folktandvården Region Jönköpings län", 3)
+    # An owner without a file: its id as the name, the README's default validity.
+    assert default_terms("region-x").valid_months == DEFAULT_VALID_MONTHS == 3
+
+
+@pytest.mark.parametrize(
+    ("loader", "name", "change", "message"),
+    [
+        ("regional", "region-jonkoping.json", {"owner": "region-x"},
+         "owner 'region-x' is not the file's name"),
+        ("regional", "region-jonkoping.json", {"periods": []},
+         "periods: expected a non-empty list of periods"),
+        ("terms", "region-jonkoping.json", {"valid_months": 0},
+         "valid_months: expected a whole number 1–24, got 0"),
+        ("terms", "region-jonkoping.json", {"colour": "blue"},
+         "unknown keys ['colour'], missing keys []"),
+    ],
+)
+def test_a_broken_regional_or_terms_file_stops_the_start(
+    fresh_cache: None, tmp_path: Path, loader: str, name: str, change: Json, message: str,
+) -> None:
+    source = (subsidy_data.REGIONAL_DIR if loader == "regional" else subsidy_data.ESTIMATE_DIR)
+    data = {**json.loads((source / name).read_text(encoding="utf-8")), **change}
+    (tmp_path / name).write_text(json.dumps(data), encoding="utf-8")
+    load = load_regional_rules if loader == "regional" else load_estimate_terms
+    with pytest.raises(DataFileError) as caught:
+        load(tmp_path)
+    assert str(caught.value) == f"{tmp_path / name}: {message}"
