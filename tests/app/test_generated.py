@@ -26,7 +26,7 @@ from app.config import Settings
 from app.main import create_app
 
 # Per operation; TAXA_GENERATED_EXAMPLES=500 for a deeper run by hand.
-EXAMPLES = int(os.environ.get("TAXA_GENERATED_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("TAXA_GENERATED_EXAMPLES", "40"))
 SLOW = {"/v1/schedules/{schedule_id}/report": 4}  # renders HTML/PDF/XLSX for each example
 CHECKS = (not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance)
