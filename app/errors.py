@@ -289,9 +289,17 @@ _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_la
                401: "unauthorized", 403: "forbidden"}
 
 
+# PostgreSQL's transient failures: a deadlock between two writes, a serialization failure.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
 def is_busy(exc: BaseException) -> bool:
-    """SQLite's "database is locked" (or busy): another write held the database too long."""
-    text = str(getattr(exc, "orig", exc)).lower()
+    """A write that lost to another: SQLite's "database is locked" after the busy timeout, or a
+    PostgreSQL deadlock (one of two writes is aborted). Trying again succeeds or conflicts."""
+    cause = getattr(exc, "orig", exc)
+    if getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    text = str(cause).lower()
     return "database is locked" in text or "database is busy" in text
 
 

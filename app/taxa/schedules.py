@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from sqlalchemy import insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from app.db import audit, bump_snapshot_version, now
-from app.errors import Conflict, NotFound
+from app.errors import RETRYABLE_SQLSTATES, Conflict, NotFound
 from app.models import MAX_ID, Schedule, ScheduleItem, from_ore, to_ore
 from pricing.taxa import Category, Item, Kind, Unit, Variant
 
@@ -171,7 +171,13 @@ def activate(session: Session, schedule: Schedule, actor: str) -> Schedule | Non
         session.add(schedule)
         bump_snapshot_version(session)
         session.flush()
-    except IntegrityError as exc:
+    except (IntegrityError, OperationalError) as exc:
+        # The constraint refused the overlap, or PostgreSQL aborted one of two activations that
+        # waited on each other's row (a deadlock): either way another activation won.
+        if isinstance(exc, OperationalError) and (
+            getattr(exc.orig, "sqlstate", None) not in RETRYABLE_SQLSTATES
+        ):
+            raise  # SQLite's busy database stays a 503 (app.errors)
         raise Conflict(
             f"{label} overlaps an active schedule of the same owner and variant activated at "
             "the same moment; try again"
