@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from threading import Lock
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,16 +20,18 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.auth import actor_of
-from app.config import DEFAULT_OWNER
 from app.db import transaction
 from app.deps import engine, snapshot
 from app.errors import AppError, FileRejected, PayloadTooLarge, UnsupportedFile
+from app.files import Limits
+from app.reference.routes import list_lists
 from app.report import charts
 from app.report import fmt as report_fmt
 from app.report import text as report_text
 from app.report.data import (
     NO_VOLUMES,
     ReportData,
+    VolumeSource,
     build_report_data,
     example_volumes,
     volumes_from_set,
@@ -38,13 +41,13 @@ from app.report.routes import report
 from app.taxa.imports import finding_json
 from app.taxa.routes import list_schedules
 from app.taxa.schemas import ScheduleOut
-from app.volumes.routes import list_volumes, read_volumes
-from app.volumes.schemas import VolumeSetOut
+from app.volumes.routes import deviation, list_volumes, read_volumes
+from app.volumes.schemas import DeviationIn, DeviationOut, VolumeSetOut
 from app.volumes.volume_sets import import_volumes, parse_volume_file
 from app.web import uploads
 from app.web.forms import FieldErrors, posted_form
 from app.web.render import answer, page, redirect
-from app.web.routes import limits_of, problems_of, sorted_by
+from app.web.routes import default_owner, limits_of, owner_of, problems_of, sorted_by
 from app.web.session import WebUser, web_user
 from app.web.swedish import say
 from pricing.deviation import DEFAULT_LIMIT_PERCENT
@@ -65,12 +68,12 @@ NONE = "ingen"
 def _volumes_page(request: Request, user: WebUser, fields: FieldErrors | None = None,
                   sort: str = "", dir: str = "desc", **context: Any) -> Response:
     if fields is None:
-        fields = FieldErrors()
+        fields = FieldErrors(values={"owner": default_owner(user.key)})
     sets = sorted_by(list_volumes(request, _key=user.key), sort, dir, VOLUME_SORTS)
     failed = bool(fields) or bool(context.get("problems"))
-    return page(request, "volumes.html.j2", "Volymer", status_code=422 if failed else 200,
-                sets=sets, errors=fields.errors, values=fields.values, sort=sort, dir=dir,
-                **context)
+    return page(request, "volumes.html.j2", "Volymer", status_code=fields.status if failed else 200,
+                sets=sets, errors=fields.errors, values=fields.values, messages=fields.messages,
+                sort=sort, dir=dir, **context)
 
 
 @router.get("/volymer")
@@ -84,6 +87,7 @@ def review_volumes(request: Request, user: WebUser = Depends(web_user("write")),
                    form: FormData = Depends(posted_form)) -> Response:
     """The review: the same parsing and validation as POST /v1/volumes, nothing stored."""
     fields = FieldErrors()
+    owner_of(fields, form, user.key)
     fields.text(form, "name", "Namn")
     uploaded = fields.file(request, form, "file")
     if fields or uploaded is None:
@@ -107,6 +111,7 @@ def review_volumes(request: Request, user: WebUser = Depends(web_user("write")),
 def save_volumes(request: Request, user: WebUser = Depends(web_user("write")),
                  form: FormData = Depends(posted_form)) -> Response:
     fields = FieldErrors()
+    owner = owner_of(fields, form, user.key)
     name = fields.text(form, "name", "Namn")
     sha256 = form.get("sha256")
     kept = uploads.take(user.session.csrf, sha256) if isinstance(sha256, str) else None
@@ -118,7 +123,7 @@ def save_volumes(request: Request, user: WebUser = Depends(web_user("write")),
     try:
         with transaction(engine(request)) as session:
             stored, _ = import_volumes(session, content=content, filename=filename,
-                                       owner=DEFAULT_OWNER, name=name,
+                                       owner=owner, name=name,
                                        actor=actor_of(user.key), limits=limits_of(request))
     except FileRejected as exc:
         return _volumes_page(request, user, fields, filename=filename, problems=problems_of(exc))
@@ -166,6 +171,13 @@ def _limit(raw: str, errors: dict[str, str]) -> Decimal:
     return value
 
 
+@lru_cache(maxsize=2)
+def cached_example_volumes(limits: Limits) -> tuple[dict[str, int], VolumeSource]:
+    """The bundled example volumes: a file that never changes, so read once per process.
+    Callers do not change the dict."""
+    return example_volumes(limits)
+
+
 # The 7 %-kontroll's figures and chart by (schedule, volumes, limit, snapshot version). Stored
 # schedules and volume sets never change, and the previous taxa moves only with an activation or
 # retirement, which moves the snapshot version: a cached answer is the one a new run would give.
@@ -187,7 +199,7 @@ def _control_figures(request: Request, schedule_id: int, volymer: str,
         if volumes_id is not None:
             volumes, source = volumes_from_set(session, volumes_id)
         elif use_example:
-            volumes, source = example_volumes(limits_of(request))
+            volumes, source = cached_example_volumes(limits_of(request))
         else:
             volumes, source = None, NO_VOLUMES
         data = build_report_data(session, schedule_id, volumes, source, previous_id=None,
@@ -201,28 +213,51 @@ def _control_figures(request: Request, schedule_id: int, volymer: str,
     return found
 
 
+def _against_list(request: Request, user: WebUser, schedule_id: int, volymer: str,
+                  limit: Decimal, list_id: int) -> DeviationOut:
+    """The deviation on another reference list's prices, with the list's own rise: the API's
+    POST /v1/schedules/{id}/deviation with ``reference_list_id``."""
+    volumes_id, use_example = _volume_query(volymer)
+    volumes = cached_example_volumes(limits_of(request))[0] if use_example else None
+    body = DeviationIn(volumes_id=volumes_id, volumes=volumes, limit_percent=limit,
+                       reference_list_id=list_id, top=0)
+    return deviation(schedule_id, body, request, _key=user.key)
+
+
 @router.get("/kontroll")
 def control_page(request: Request, taxa: str = "", volymer: str = EXAMPLE, grans: str = "7",
-                 user: WebUser = Depends(web_user("report"))) -> Response:
+                 lista: str = "", user: WebUser = Depends(web_user("report"))) -> Response:
     schedules, sets = _choices(request, user)
+    lists = list_lists(request, _key=user.key)
     errors: dict[str, str] = {}
     limit = _limit(grans, errors)
-    context: dict[str, Any] = {"schedules": schedules, "sets": sets, "taxa": taxa,
-                               "volymer": volymer, "grans": grans, "data": None, "chart": None}
+    context: dict[str, Any] = {"schedules": schedules, "sets": sets, "lists": lists,
+                               "taxa": taxa, "volymer": volymer, "grans": grans, "lista": lista,
+                               "data": None, "chart": None, "against": None}
     if not taxa:
         return page(request, "control.html.j2", "7 %-kontroll", errors=errors, **context)
     if not taxa.isdigit():
         errors["taxa"] = "Välj en taxa."
+    if lista and not any(str(r.id) == lista for r in lists):
+        errors["lista"] = "Välj en sparad referensprislista."
+    elif lista and _volume_query(volymer) == (None, False):
+        errors["volymer"] = ("Jämförelsen med en referensprislista vägs med volymer: välj "
+                             "volymer.")
     if errors:
         return page(request, "control.html.j2", "7 %-kontroll", status_code=422, errors=errors,
                     **context)
     try:
-        data, chart = _control_figures(request, int(taxa), volymer, limit)
+        if lista:
+            context.update(against=_against_list(request, user, int(taxa), volymer, limit,
+                                                 int(lista)), t=report_text)
+        else:
+            data, chart = _control_figures(request, int(taxa), volymer, limit)
+            context.update(data=data, f=data.figures, t=report_text, fmt=report_fmt,
+                           chart=chart)
     except AppError as exc:
         errors["taxa"] = say(exc.detail)
         return page(request, "control.html.j2", "7 %-kontroll", status_code=exc.status,
                     errors=errors, **context)
-    context.update(data=data, f=data.figures, t=report_text, fmt=report_fmt, chart=chart)
     return page(request, "control.html.j2", "7 %-kontroll", errors=errors, **context)
 
 

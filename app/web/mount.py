@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import AppError, Forbidden, NotFound
-from app.web import admin_routes, analysis_routes, routes
+from app.web import admin_routes, analysis_routes, proposal_routes, reference_routes, routes
 from app.web.render import STATIC, SecurityHeaders, page, redirect
 from app.web.session import LoginRequired
 from app.web.swedish import say
@@ -39,9 +39,9 @@ def _error_page(request: Request, exc: Exception) -> Response:
     if isinstance(exc, LoginRequired):
         return RedirectResponse("/ui/logga-in", status_code=303)
     if isinstance(exc, Forbidden):
+        # The role, or a key scoped to other owners (said as app.web.swedish says it).
         message = ("Formuläret saknade en giltig säkerhetstoken. Ladda om sidan och försök igen."
-                   if exc.detail.startswith("csrf") else
-                   "Din roll får inte göra detta.")
+                   if exc.detail.startswith("csrf") else say(exc.detail))
         return page(request, "error.html.j2", "Inte tillåtet", status_code=403, message=message)
     if isinstance(exc, NotFound) or (
         isinstance(exc, StarletteHTTPException) and exc.status_code == 404
@@ -99,7 +99,8 @@ def install(app: FastAPI) -> None:
     """Everything under /ui/, ``/`` → /ui/, and the offline docs. Call after errors.install."""
     app.add_middleware(SecurityHeaders)
     app.mount("/ui/static", StaticFiles(directory=str(STATIC)), name="ui-static")
-    routers = (routes.router, analysis_routes.router, admin_routes.router)
+    routers = (routes.router, reference_routes.router, analysis_routes.router,
+               proposal_routes.router, admin_routes.router)
     for router in routers:
         app.include_router(router)
     # The navigation links only to pages that exist (some come with their feature's package).

@@ -8,6 +8,7 @@ and style sheet from /ui/static/; the Content-Security-Policy allows nothing inl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -45,15 +46,14 @@ class NavItem:
     permission: str
 
 
-# In the order of the administrator's year. Pages whose API is not built yet are left out
-# until their package exists (see ``navigation``).
+# In the order of the administrator's year; each shown to the roles its page lets in.
 NAVIGATION = (
     NavItem("Taxor", "/ui/taxor", "read"),
     NavItem("Ladda upp taxa", "/ui/taxor/ladda-upp", "write"),
     NavItem("Referensprislistor", "/ui/referensprislistor", "report"),
     NavItem("Volymer", "/ui/volymer", "report"),
     NavItem("7 %-kontroll", "/ui/kontroll", "report"),
-    NavItem("Förslag till nästa år", "/ui/forslag", "write"),
+    NavItem("Förslag till nästa år", "/ui/forslag", "report"),
     NavItem("Rapport", "/ui/rapport", "report"),
     NavItem("Granskningslogg", "/ui/granskningslogg", "audit"),
     NavItem("API-nycklar", "/ui/nycklar", "write"),
@@ -87,6 +87,15 @@ def environment() -> Any:
         action=lambda a: swedish.ACTION_LABELS.get(a, a),
         jourkind=lambda k: swedish.JOUR_FINDING_LABELS.get(k, k),
         kr2=lambda v: fmt.kr(v, 2),
+        origin=lambda o: swedish.ORIGIN_LABELS.get(o, o),
+        column=lambda c: swedish.COLUMN_LABELS.get(c, c),
+        taxaonly=lambda r: swedish.TAXA_ONLY_LABELS.get(r, r),
+        mode=lambda m: swedish.MODE_LABELS.get(m, m),
+        pricerule=lambda r: swedish.PRICE_RULE_LABELS.get(r, r),
+        cap=lambda c: swedish.CAP_LABELS.get(c, c) if c else "",
+        # TLV publishes the dental-technical cost with every decimal; shown to the öre.
+        techcost=lambda t: fmt.kr(Decimal(t), 2) if t else "",
+        svnum=lambda text: str(text).replace(".", ",").replace("-", "\u2212"),
     )
     return env
 

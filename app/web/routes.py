@@ -15,19 +15,28 @@ from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from app.auth import actor_of, authenticate
+from app.auth import actor_of, authenticate, require_owner
 from app.config import DEFAULT_OWNER
 from app.db import transaction
 from app.deps import engine, settings, snapshot
-from app.errors import Conflict, FileRejected, PayloadTooLarge, Unauthorized, UnsupportedFile
+from app.errors import (
+    Conflict,
+    FileRejected,
+    Forbidden,
+    PayloadTooLarge,
+    Unauthorized,
+    UnsupportedFile,
+)
 from app.files import Limits
 from app.jour.routes import jour_check
+from app.reference.routes import list_lists
+from app.snapshot import KeyView
 from app.taxa.imports import finding_json, import_taxa
 from app.taxa.routes import activate_schedule, export_schedule, list_schedules, read_schedule
 from app.taxa.schedules import activate, get_schedule
 from app.taxa.schemas import DiffOut, ItemOut, ScheduleRef
 from app.web import uploads
-from app.web.forms import FieldErrors, posted_form
+from app.web.forms import FieldErrors, Fields, posted_form
 from app.web.render import answer, page, redirect
 from app.web.session import (
     WebUser,
@@ -49,8 +58,8 @@ ITEM_SORTS = ("code", "group", "text", "price", "reference_price")
 
 
 def limits_of(request: Request) -> Limits:
-    config = settings(request)
-    return Limits(config.max_rows, config.max_xlsx_uncompressed_bytes)
+    """The upload limits the API's routes read a file by (:func:`app.deps.read_upload`)."""
+    return Limits.of(settings(request))
 
 
 def sorted_by(rows: list[Any], sort: str, direction: str, allowed: tuple[str, ...]) -> list[Any]:
@@ -69,6 +78,26 @@ def sorted_by(rows: list[Any], sort: str, direction: str, allowed: tuple[str, ..
 
 def problems_of(exc: FileRejected) -> list[dict[str, Any]]:
     return list(exc.extra.get("problems", []))
+
+
+def default_owner(key: KeyView) -> str:
+    """The owner an upload form starts with: the key's own when it is scoped to owners."""
+    return DEFAULT_OWNER if not key.owners else sorted(key.owners)[0]
+
+
+def owner_of(fields: FieldErrors, form: Fields, key: KeyView) -> str:
+    """The form's ``Ägare`` (empty: the API's default owner), checked as the API checks it
+    (:func:`app.auth.require_owner`): a key scoped to other owners gets a 403 with the reason
+    next to the field."""
+    owner = fields.text(form, "owner", "Ägare", required=False, max_length=100) or DEFAULT_OWNER
+    fields.values["owner"] = owner
+    if "owner" not in fields.errors:
+        try:
+            require_owner(key, owner)
+        except Forbidden as exc:
+            fields.errors["owner"] = say(exc.detail)
+            fields.status = 403
+    return owner
 
 
 # --- logging in -------------------------------------------------------------------------------
@@ -147,12 +176,21 @@ def schedule_page(
             for w in words)]
     items = sorted_by(items, sort, dir, ITEM_SORTS)
     flash = None
-    if request.query_params.get("sparad"):
+    saved = request.query_params.get("sparad")
+    if saved == "forslag":
+        flash = "Förslaget är sparat som utkast. Aktivera det när det ska börja gälla."
+    elif saved:
         flash = "Utkastet är sparat. Aktivera det när det ska börja gälla."
     elif request.query_params.get("aktiverad"):
         flash = "Taxan är aktiverad."
+    jour = request.query_params.get("jour", "")
+    jour_draft = None
+    if saved and jour.isdigit():  # a proposal stores its jour taxa beside the normal one
+        with Session(engine(request)) as session:
+            jour_draft = ScheduleRef.of(get_schedule(session, int(jour)))
+    lists = list_lists(request, _key=user.key)
     return page(request, "schedule.html.j2", detail.name, schedule=detail, items=items, q=q,
-                sort=sort, dir=dir, flash=flash)
+                sort=sort, dir=dir, flash=flash, jour_draft=jour_draft, lists=lists)
 
 
 @router.get("/taxor/{schedule_id:int}/export.{fmt}")
@@ -177,25 +215,28 @@ def jour_check_page(
 # --- uploading a taxa -------------------------------------------------------------------------
 
 
-def _upload_form(request: Request, fields: FieldErrors | None = None, **context: Any) -> Response:
+def _upload_form(request: Request, user: WebUser, fields: FieldErrors | None = None,
+                 **context: Any) -> Response:
     if fields is None:
-        fields = FieldErrors(values={"variant": "normal"})
-    status = 422 if fields or context.get("problems") else 200
+        fields = FieldErrors(values={"variant": "normal", "owner": default_owner(user.key)})
+    status = fields.status if fields or context.get("problems") else 200
     return page(request, "upload.html.j2", "Ladda upp taxa", status_code=status,
-                errors=fields.errors, values=fields.values, **context)
+                errors=fields.errors, values=fields.values, messages=fields.messages,
+                **context)
 
 
 @router.get("/taxor/ladda-upp")
-def upload_page(request: Request, _user: WebUser = Depends(web_user("write"))) -> Response:
-    return _upload_form(request)
+def upload_page(request: Request, user: WebUser = Depends(web_user("write"))) -> Response:
+    return _upload_form(request, user)
 
 
-def _read_upload_fields(form: FormData) -> tuple[FieldErrors, str, str, Any]:
+def _read_upload_fields(form: FormData, key: KeyView) -> tuple[FieldErrors, str, str, str, Any]:
     fields = FieldErrors()
+    owner = owner_of(fields, form, key)
     name = fields.text(form, "name", "Namn")
     variant = fields.choice(form, "variant", "Variant", tuple(v.value for v in Variant))
     valid_from = fields.day(form, "valid_from", "Gäller från")
-    return fields, name, variant, valid_from
+    return fields, owner, name, variant, valid_from
 
 
 @router.post("/taxor/granska")
@@ -203,29 +244,29 @@ def review_taxa(
     request: Request, user: WebUser = Depends(web_user("write")),
     form: FormData = Depends(posted_form),
 ) -> Response:
-    fields, name, variant, valid_from = _read_upload_fields(form)
+    fields, owner, name, variant, valid_from = _read_upload_fields(form, user.key)
     uploaded = fields.file(request, form, "file")
     if fields or uploaded is None or valid_from is None:
-        return _upload_form(request, fields)
+        return _upload_form(request, user, fields)
     filename, content = uploaded
     try:
         with Session(engine(request)) as session:
             outcome = import_taxa(
-                session, content=content, filename=filename, owner=DEFAULT_OWNER, name=name,
+                session, content=content, filename=filename, owner=owner, name=name,
                 variant=Variant(variant), valid_from=valid_from, dry_run=True,
                 actor=actor_of(user.key), limits=limits_of(request))
             against = None
             if outcome.against_id is not None:
                 against = ScheduleRef.of(get_schedule(session, outcome.against_id))
     except FileRejected as exc:
-        return _upload_form(request, fields, filename=filename, problems=problems_of(exc),
+        return _upload_form(request, user, fields, filename=filename, problems=problems_of(exc),
                             warnings=list(exc.extra.get("warnings", [])))
     except (UnsupportedFile, PayloadTooLarge) as exc:
         fields.errors["file"] = say(exc.detail)
-        return _upload_form(request, fields)
+        return _upload_form(request, user, fields)
     sha256 = uploads.keep(user.session.csrf, filename, content)
     return _upload_form(
-        request, fields, filename=filename, sha256=sha256, rows=outcome.validation.row_count,
+        request, user, fields, filename=filename, sha256=sha256, rows=outcome.validation.row_count,
         item_count=len(outcome.validation.items), diff=DiffOut.of(outcome.diff, against),
         warnings=[finding_json(w) for w in outcome.validation.warnings])
 
@@ -235,22 +276,22 @@ def save_taxa(
     request: Request, user: WebUser = Depends(web_user("write")),
     form: FormData = Depends(posted_form),
 ) -> Response:
-    fields, name, variant, valid_from = _read_upload_fields(form)
+    fields, owner, name, variant, valid_from = _read_upload_fields(form, user.key)
     sha256 = form.get("sha256")
     kept = uploads.take(user.session.csrf, sha256) if isinstance(sha256, str) else None
     if kept is None:
         fields.errors["file"] = "Den granskade filen finns inte längre: välj den och granska igen."
     if fields or kept is None or valid_from is None:
-        return _upload_form(request, fields)
+        return _upload_form(request, user, fields)
     filename, content = kept
     try:
         with transaction(engine(request)) as session:
             outcome = import_taxa(
-                session, content=content, filename=filename, owner=DEFAULT_OWNER, name=name,
+                session, content=content, filename=filename, owner=owner, name=name,
                 variant=Variant(variant), valid_from=valid_from, dry_run=False,
                 actor=actor_of(user.key), limits=limits_of(request))
     except FileRejected as exc:  # the same bytes were accepted at review; rules may have moved
-        return _upload_form(request, fields, filename=filename, problems=problems_of(exc))
+        return _upload_form(request, user, fields, filename=filename, problems=problems_of(exc))
     uploads.forget(user.session.csrf, str(sha256))
     return redirect(request, f"/ui/taxor/{outcome.schedule_id}?sparad=1")
 
@@ -269,17 +310,19 @@ def confirm_activation(
         status = schedule.status
         ended: ScheduleRef | None = None
         error = None
+        status_code = 200
         try:
+            require_owner(user.key, schedule.owner)  # as POST /v1/schedules/{id}/activate
             found = activate(session, schedule, actor_of(user.key))
             ended = None if found is None else ScheduleRef.of(found)
-        except Conflict as exc:
-            error = say(exc.detail)
+        except (Conflict, Forbidden) as exc:
+            error, status_code = say(exc.detail), exc.status
         finally:
             session.rollback()
     last_day = target.valid_from - timedelta(days=1)
     return page(request, "activate.html.j2", f"Aktivera {target.name}", schedule=target,
                 status=status, ended=ended, last_day=last_day, error=error,
-                status_code=409 if error else 200)
+                status_code=status_code)
 
 
 @router.post("/taxor/{schedule_id:int}/aktivera")
@@ -289,6 +332,6 @@ def activate_page(
 ) -> Response:
     try:
         activate_schedule(schedule_id, request, key=user.key)
-    except Conflict:
+    except (Conflict, Forbidden):
         return confirm_activation(request, schedule_id, user)
     return redirect(request, f"/ui/taxor/{schedule_id}?aktiverad=1")

@@ -129,6 +129,7 @@ def web_user(permission: str) -> Callable[[Request], WebUser]:
             raise LoginRequired("logga in")
         if not user.may(permission):
             raise Forbidden(f"role {user.key.role!r} may not {permission}")
+        request.app.state.last_used.touch(user.key)  # a page is a use of the key, as a call is
         return user
 
     return dependency

@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -77,8 +78,8 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-@pytest.fixture()
-def page(browser: object, service: Service) -> Iterator[object]:
+@contextmanager
+def open_page(browser: object, service: Service) -> Iterator[object]:
     """A fresh browser context (no cookies) whose requests may reach only the service."""
     from playwright.sync_api import Browser, Route
 
@@ -92,6 +93,20 @@ def page(browser: object, service: Service) -> Iterator[object]:
             route.abort()
 
     context.route("**/*", local_only)
-    new_page = context.new_page()
-    yield new_page
-    context.close()
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture()
+def page(browser: object, service: Service) -> Iterator[object]:
+    with open_page(browser, service) as new_page:
+        yield new_page
+
+
+@pytest.fixture()
+def other_page(browser: object, service: Service) -> Iterator[object]:
+    """A second person's browser: its own cookies."""
+    with open_page(browser, service) as new_page:
+        yield new_page

@@ -7,12 +7,13 @@ Elements are found by their Swedish labels and roles. Every page visited is chec
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 
-from app.config import DATA_DIR
+from app.config import DATA_DIR, REPO_ROOT
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:playwright")
 
@@ -213,7 +214,7 @@ def test_a_post_without_the_csrf_token_is_refused(page: Any, service: Any) -> No
     assert lookup(service, "101", "2025-06-01", key=shown).status_code == 200
     page.goto("/ui/nycklar")  # the key is shown once: not on the next page
     expect(page.get_by_label("Ny nyckel")).to_have_count(0)
-    expect(page.get_by_role("cell", name="Klinik Huskvarna")).to_have_count(1)
+    expect(page.get_by_role("cell", name="Klinik Huskvarna", exact=True)).to_have_count(1)
 
 
 def test_every_page_of_the_administrator_is_accessible(page: Any, service: Any) -> None:
@@ -266,3 +267,107 @@ def test_docs_and_redoc_work_without_a_network(page: Any, service: Any) -> None:
     page.goto("/redoc")
     expect(page.get_by_role("heading", name=re.compile("Folktandvården taxa service")).first) \
         .to_be_visible(timeout=30_000)
+
+
+TLV_2026 = REPO_ROOT / "tests" / "data" / "tlv-referenspriser-2026-01-01.csv"
+TAXA_2025 = "Tandvårdstaxa 2025 (2025-01-01, gällande)"
+
+
+def percent_in(text: str) -> Decimal:
+    """The first percentage of a text as the pages write it (``−0,11 %``, ``7,00 %``)."""
+    found = re.search(r"([−+-]?\d+,\d+)\s%", text)
+    assert found is not None, text
+    return Decimal(found[1].replace("−", "-").replace(",", "."))
+
+
+def test_next_year_reference_list_control_and_proposal_saved_as_drafts(
+    page: Any, service: Any
+) -> None:
+    log_in(page, service.keys["admin"])
+    nav = page.get_by_role("navigation", name="Huvudmeny")
+    nav.get_by_role("link", name="Referensprislistor").click()
+    page.get_by_label("Fil").set_input_files(str(TLV_2026))
+    page.get_by_label("Namn").fill("HSLF-FS 2025:68")
+    page.get_by_role("button", name="Granska").click()
+    expect(page.get_by_text("Inga fel: 200 åtgärder")).to_be_visible()
+    expect(page.get_by_text("1 januari 2026 – tills vidare")).to_be_visible()  # the headings' date
+    assert_accessible(page)
+    page.get_by_role("button", name="Spara", exact=True).click()
+    expect(page.get_by_text("Referensprislistan är sparad.")).to_be_visible()
+    page.get_by_label("Sök åtgärd").fill("rotfyllning")
+    page.get_by_role("button", name="Sök").click()
+    expect(page.get_by_text(re.compile(r"^\d+ av 200 åtgärder som matchar"))).to_be_visible()
+    assert_accessible(page)
+    nav.get_by_role("link", name="Referensprislistor").click()
+    saved = page.get_by_role("table", name="Sparade referensprislistor")
+    expect(saved.get_by_role("link", name="HSLF-FS 2025:68")).to_be_visible()
+
+    # The 7 %-kontroll against the new list: the deviation, and the list's own rise beside it.
+    nav.get_by_role("link", name="7 %-kontroll").click()
+    page.get_by_label("Taxa").select_option(label=TAXA_2025)
+    page.get_by_label("Volymer").select_option("exempel")
+    page.get_by_label("Referensprislista").select_option(
+        label="HSLF-FS 2025:68 (2026-01-01 – tills vidare)")
+    page.get_by_role("button", name="Visa kontroll").click()
+    expect(page.get_by_role("table", name="Avvikelse från HSLF-FS 2025:68")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Listans egen höjning: \+\d+,\d+\s%"))).to_be_visible()
+    assert_accessible(page)
+
+    # The proposal: solved within 7 % after rounding; the live preview follows the fields.
+    nav.get_by_role("link", name="Förslag till nästa år").click()
+    page.get_by_label("Taxa").select_option(label=TAXA_2025)
+    page.get_by_label("Referensprislista").select_option(label="HSLF-FS 2025:68 (från 2026-01-01)")
+    page.get_by_label("Volymer").select_option("exempel")
+    page.get_by_label("Gäller från").fill("2026-01-01")
+    page.get_by_label("Procent", exact=True).fill("3")
+    expect(page.get_by_text(re.compile("Uppdaterad: Avvikelse efter avrundning"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"\+3,00\s% \(angiven\)"))).to_be_visible()
+    page.get_by_label("Procent", exact=True).fill("")
+    page.get_by_role("button", name="Förhandsgranska").click()
+    summary = page.get_by_text(re.compile("Avvikelse efter avrundning: "))
+    expect(summary).to_be_visible()
+    assert percent_in(summary.inner_text()) <= Decimal(7)
+    expect(page.get_by_text(re.compile(r"\(utlöst: den största som håller målet\)"))) \
+        .to_be_visible()
+    expect(page.get_by_role("table", name="Åtgärder i den nya listan som behöver ett pris")
+           .get_by_role("cell", name="340", exact=True)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"\d+ koder passerar sitt referenspris"))).to_be_visible()
+    items = page.get_by_role("table", name="Alla åtgärder, före och efter")
+    items.get_by_role("link", name="Ändring %").click()  # sorted, the preview kept
+    expect(items.get_by_role("columnheader", name=re.compile("Ändring %"))) \
+        .to_have_attribute("aria-sort", "ascending")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Spara som utkast").click()
+    expect(page.get_by_text("Förslaget är sparat som utkast.")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Jourklinik"))).to_be_visible()
+    nav.get_by_role("link", name="Taxor", exact=True).click()
+    draft = page.get_by_role("row").filter(has_text="Tandvårdstaxa 2026 – förslag mot HSLF-FS")
+    expect(draft.first).to_contain_text("Utkast")
+    expect(draft).to_have_count(2)  # the normal taxa and its jour taxa
+
+
+def test_a_revoked_key_ends_its_session(page: Any, other_page: Any, service: Any) -> None:
+    log_in(page, service.keys["admin"])
+    page.get_by_role("link", name="API-nycklar").click()
+    page.get_by_label("Namn").fill("Vikarie")
+    page.get_by_label("Roll").select_option("board")
+    page.get_by_label("Ägare").fill("region-jonkoping")
+    page.get_by_role("button", name="Skapa nyckel").click()
+    key = page.get_by_label("Ny nyckel").input_value()
+    row = page.get_by_role("row").filter(has_text="Vikarie")
+    expect(row).to_contain_text("region-jonkoping")
+    expect(row).to_contain_text("Nämnd (läsare)")
+
+    log_in(other_page, key)
+    expect(other_page.get_by_role("link", name="Rapport")).to_be_visible()
+    page.goto("/ui/nycklar")
+    page.get_by_role("link", name="Återkalla Vikarie").click()
+    expect(page.get_by_text("slutar fungera direkt")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Återkalla").click()
+    expect(page.get_by_text("Nyckeln Vikarie är återkallad")).to_be_visible()
+    expect(page.get_by_role("link", name="Återkalla Vikarie")).to_have_count(0)
+    other_page.reload()
+    expect(other_page.get_by_role("heading", name="Logga in")).to_be_visible()
+    assert lookup(service, "101", "2025-06-01", key=key).status_code == 401

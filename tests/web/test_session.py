@@ -10,9 +10,14 @@ from dataclasses import replace
 import pytest
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
-from app.config import Settings
+from app.auth import Role, create_key
+from app.config import DATA_DIR, REPO_ROOT, Settings
+from app.db import transaction
 from app.main import create_app
+from app.models import Schedule
 
 
 def login(client: TestClient, headers: dict[str, str]) -> str:
@@ -95,7 +100,9 @@ def test_uploaded_text_is_escaped(client: TestClient, admin: dict[str, str],
 
 def test_no_page_without_a_session_but_the_login(client: TestClient) -> None:
     for path in ("/ui/taxor", "/ui/taxor/1", "/ui/volymer", "/ui/kontroll", "/ui/rapport",
-                 "/ui/granskningslogg", "/ui/nycklar", "/ui/taxor/ladda-upp"):
+                 "/ui/granskningslogg", "/ui/nycklar", "/ui/taxor/ladda-upp",
+                 "/ui/referensprislistor", "/ui/referensprislistor/1", "/ui/referenskontroll",
+                 "/ui/forslag", "/ui/nycklar/1/aterkalla"):
         answer = client.get(path, follow_redirects=False)
         assert answer.status_code == 303, path
         assert answer.headers["location"] == "/ui/logga-in"
@@ -103,10 +110,11 @@ def test_no_page_without_a_session_but_the_login(client: TestClient) -> None:
     assert client.post("/ui/taxor/granska", follow_redirects=False).status_code in (303, 403)
 
 
-def test_the_api_keeps_its_json_errors(client: TestClient) -> None:
+def test_the_api_keeps_its_json_errors(client: TestClient, admin: dict[str, str]) -> None:
     answer = client.get("/v1/schedules")
     assert answer.status_code == 401 and answer.json()["error"] == "unauthorized"
-    assert client.get("/v1/nothing-here").json()["error"] == "http_error"
+    missing = client.get("/v1/nothing-here", headers=admin)
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
 
 
 def test_docs_use_local_assets(client: TestClient) -> None:
@@ -115,3 +123,159 @@ def test_docs_use_local_assets(client: TestClient) -> None:
         assert "cdn" not in html.lower() and "googleapis" not in html
         for asset in re.findall(r'(?:src|href)="(/docs-assets/[^"]+)"', html):
             assert client.get(asset).status_code == 200, asset
+
+
+# --- owners, the new forms, errors next to their fields -----------------------------------------
+
+TLV_2026 = REPO_ROOT / "tests" / "data" / "tlv-referenspriser-2026-01-01.csv"
+TAXA_2025 = DATA_DIR / "taxa" / "region-jonkoping-2025-normal.csv"
+
+
+def key_headers(engine: Engine, role: Role, owners: list[str] | None = None,
+                name: str = "test") -> tuple[int, dict[str, str]]:
+    with transaction(engine) as session:
+        row, key = create_key(session, role, name, owners)
+        assert row.id is not None
+        return row.id, {"Authorization": f"Bearer {key}"}
+
+
+def store_reference_list(client: TestClient, admin: dict[str, str]) -> int:
+    answer = client.post("/v1/reference-lists", headers=admin, data={"name": "HSLF-FS 2025:68"},
+                         files={"file": (TLV_2026.name, TLV_2026.read_bytes(), "text/csv")})
+    assert answer.status_code == 201, answer.text
+    return int(answer.json()["reference_list"]["id"])
+
+
+def schedule_count(engine: Engine) -> int:
+    with Session(engine) as session:
+        return len(session.exec(select(Schedule)).all())
+
+
+def test_a_key_scoped_to_another_owner_writes_nothing_for_it_from_the_pages(
+    client: TestClient, engine: Engine, admin: dict[str, str], bundled: list[int]
+) -> None:
+    list_id = store_reference_list(client, admin)
+    draft = client.post("/v1/imports", headers=admin, data={
+        "name": "Utkast 2027", "valid_from": "2027-01-01", "owner": "region-jonkoping"},
+        files={"file": ("t.csv", TAXA_2025.read_bytes(), "text/csv")}).json()["schedule_id"]
+    _, scoped = key_headers(engine, Role.ADMIN, ["region-kalmar"], "Kalmars administratör")
+    token = login(client, scoped)
+    assert '<option value="region-kalmar"' in client.get("/ui/taxor/ladda-upp").text
+    refused = "Din nyckel får bara skriva för region-kalmar, inte för &#39;region-jonkoping&#39;."
+    taxa = {"file": ("t.csv", TAXA_2025.read_bytes(), "text/csv")}
+    form = {"csrf": token, "name": "Taxa 2027", "variant": "normal", "valid_from": "2027-01-01"}
+
+    other = client.post("/ui/taxor/granska", data={**form, "owner": "region-jonkoping"},
+                        files=taxa)
+    assert other.status_code == 403
+    assert f'<p class="field-error" id="owner-fel">{refused}</p>' in other.text
+    own = client.post("/ui/taxor/granska", data={**form, "owner": "region-kalmar"}, files=taxa)
+    assert own.status_code == 200 and "Inga fel:" in own.text
+    volumes = client.post("/ui/volymer/granska", data={
+        "csrf": token, "name": "V", "owner": "region-jonkoping"},
+        files={"file": ("v.csv", "Åtgärd;Volym\n101;5\n".encode(), "text/csv")})
+    assert volumes.status_code == 403 and refused in volumes.text
+
+    before = schedule_count(engine)
+    for answer in (client.get(f"/ui/taxor/{draft}/aktivera"),
+                   client.post(f"/ui/taxor/{draft}/aktivera", data={"csrf": token})):
+        assert answer.status_code == 403 and refused in answer.text
+        assert 'type="submit">Aktivera' not in answer.text
+    proposal = client.post("/ui/forslag/spara", data={
+        "csrf": token, "taxa": str(bundled[0]), "lista": str(list_id), "volymer": "exempel",
+        "valid_from": "2026-01-01", "grans": "7", "mode": "uniform", "rounding_kr": "5"})
+    assert proposal.status_code == 403 and refused in proposal.text
+    national = client.post("/ui/referensprislistor/granska", data={
+        "csrf": token, "name": "X", "origin": "tlv_file"},
+        files={"file": (TLV_2026.name, TLV_2026.read_bytes(), "text/csv")})
+    assert national.status_code == 403 and "En referensprislista är nationell" in national.text
+    assert schedule_count(engine) == before
+    status = client.get("/v1/schedules", headers=admin).json()
+    assert next(s for s in status if s["id"] == draft)["status"] == "draft"
+
+
+def test_problems_are_shown_next_to_the_field_they_concern(
+    client: TestClient, admin: dict[str, str], bundled: list[int]
+) -> None:
+    token = login(client, admin)
+    undated = ("Åtgärdsnummer,Åtgärdsnamn,Referenspris allmäntandvård,"
+               "Referenspris specialisttandvård\n101,Basundersökning,1100,1100\n")
+    answer = client.post("/ui/referensprislistor/granska", data={
+        "csrf": token, "name": "Utan datum", "origin": "tlv_file"},
+        files={"file": ("lista.csv", undated.encode(), "text/csv")})
+    assert answer.status_code == 422
+    assert '<p class="field-error" id="valid_from-fel">Filens rubriker anger inget datum' \
+        in answer.text
+
+    list_id = store_reference_list(client, admin)
+    again = client.post("/ui/referensprislistor/granska", data={
+        "csrf": token, "name": "Igen", "origin": "tlv_file"},
+        files={"file": (TLV_2026.name, TLV_2026.read_bytes(), "text/csv")})
+    assert again.status_code == 409 and "överlappar lista" in again.text
+
+    base = {"taxa": str(bundled[0]), "lista": str(list_id), "volymer": "exempel",
+            "valid_from": "2026-01-01", "grans": "7", "mode": "uniform", "rounding_kr": "5"}
+    target = client.get("/ui/forslag", params={**base, "target_percent": "8"})
+    assert target.status_code == 422
+    assert ('<p class="field-error" id="target_percent-fel">Ska ligga mellan −7 och 7 '
+            "(gränsen).</p>") in target.text
+    early = client.get("/ui/forslag", params={**base, "valid_from": "2024-06-01"})
+    assert early.status_code == 422
+    assert ('<p class="field-error" id="valid_from-fel">Förslaget ska börja gälla efter taxan '
+            "det bygger på (2025-01-01).</p>") in early.text
+    coarse = client.get("/ui/forslag", params={**base, "grans": "0,01", "rounding_kr": "100"})
+    assert coarse.status_code == 422
+    assert '<p class="field-error" id="grans-fel">Ingen avrundning håller gränsen' in coarse.text
+    assert re.search(r"Närmast möjliga: avvikelse −\d+,\d+ % med \d+,\d+ %", coarse.text)
+    typed = client.get("/ui/forslag", params={**base, "percent": "tre", "grans": "-1"})
+    assert 'id="percent-fel">Procent ska vara ett tal' in typed.text
+    assert 'id="grans-fel">Gräns ska vara mellan 0 och 100.' in typed.text
+
+
+def test_revoking_a_key_ends_its_page_sessions(
+    client: TestClient, engine: Engine, admin: dict[str, str]
+) -> None:
+    token = login(client, admin)
+    other_id, other = key_headers(engine, Role.BOARD, ["region-jonkoping"], "Nämnden")
+    keys = client.get("/ui/nycklar").text
+    assert "Nämnden" in keys and "region-jonkoping" in keys and "aldrig" in keys
+    with TestClient(client.app) as reader:
+        login(reader, other)
+        assert reader.get("/ui/rapport").status_code == 200
+        assert "Senast använd" in client.get("/ui/nycklar").text
+        answer = client.post(f"/ui/nycklar/{other_id}/aterkalla", data={"csrf": token},
+                             follow_redirects=False)
+        assert answer.status_code == 303
+        gone = reader.get("/ui/rapport", follow_redirects=False)
+        assert gone.status_code == 303 and gone.headers["location"] == "/ui/logga-in"
+    twice = client.post(f"/ui/nycklar/{other_id}/aterkalla", data={"csrf": token})
+    assert twice.status_code == 409 and "Nyckeln är redan återkallad" in twice.text
+
+
+def test_a_scoped_key_manages_only_keys_within_its_owners(
+    client: TestClient, engine: Engine
+) -> None:
+    everyone_id, _ = key_headers(engine, Role.CLINIC, None, "Alla regioners klinik")
+    _, scoped = key_headers(engine, Role.ADMIN, ["region-kalmar"], "Kalmar")
+    token = login(client, scoped)
+    listed = client.get("/ui/nycklar").text
+    assert "Alla regioners klinik" not in listed
+    assert client.get(f"/ui/nycklar/{everyone_id}/aterkalla").status_code == 403
+    assert client.post(f"/ui/nycklar/{everyone_id}/aterkalla",
+                       data={"csrf": token}).status_code == 403
+    wider = client.post("/ui/nycklar", data={"csrf": token, "name": "Bred", "role": "clinic",
+                                             "owners": ""})
+    assert wider.status_code == 403
+    assert 'id="owners-fel">En nyckel som är begränsad till ägare' in wider.text
+    within = client.post("/ui/nycklar", data={"csrf": token, "name": "Smal", "role": "clinic",
+                                              "owners": "region-kalmar"})
+    assert within.status_code == 201 and "för region-kalmar" in within.text
+
+
+def test_the_new_forms_refuse_a_post_without_the_token(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    login(client, admin)
+    for path in ("/ui/referensprislistor/granska", "/ui/referensprislistor/spara",
+                 "/ui/forslag/spara", "/ui/nycklar/1/aterkalla"):
+        assert client.post(path, data={"csrf": "fel"}).status_code == 403, path

@@ -37,3 +37,40 @@ for (const frame of document.querySelectorAll("iframe[data-report-frame]")) {
     }
   });
 }
+
+// The proposal's live preview: after a change, the same GET the form would send is fetched and
+// its result section replaces this one. Without this script the button does the same.
+for (const form of document.querySelectorAll("form[data-live-preview]")) {
+  const target = form.dataset.livePreview;
+  const status = form.querySelector("[data-live-status]");
+  let timer;
+  let controller;
+  const refresh = async () => {
+    const url = new URL(form.action, window.location.href);
+    url.search = new URLSearchParams(new FormData(form)).toString();
+    controller?.abort();
+    controller = new AbortController();
+    if (status) status.textContent = "Räknar …";
+    try {
+      const response = await fetch(url, { signal: controller.signal, credentials: "same-origin" });
+      const html = await response.text();
+      const fresh = new DOMParser().parseFromString(html, "text/html").getElementById(target);
+      const current = document.getElementById(target);
+      if (!fresh || !current) throw new Error("no result section");
+      current.replaceWith(fresh);
+      window.history.replaceState(null, "", url);
+      const summary = fresh.querySelector("[data-summary] strong");
+      if (status) status.textContent = summary ? `Uppdaterad: ${summary.textContent}` : "Uppdaterad.";
+    } catch (error) {
+      if (error.name !== "AbortError" && status) {
+        status.textContent = "Förhandsgranskningen kunde inte uppdateras: tryck Förhandsgranska.";
+      }
+    }
+  };
+  const later = () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(refresh, 600);
+  };
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+}
