@@ -9,9 +9,11 @@ storing needs ``write`` for the taxa's owner.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from threading import Lock
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -19,6 +21,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from app.deps import snapshot
 from app.errors import AppError
 from app.proposals.routes import create_proposal
 from app.proposals.schemas import ProposalIn, ProposalOut
@@ -140,6 +143,31 @@ class Outcome:
     nearest: dict[str, str] = field(default_factory=dict)  # figures a limit cannot meet
 
 
+# Previews by (schedule, request body, snapshot version): sorting the item table asks again.
+# Every input of a dry run is stored data that never changes (items, lists, volume sets) or moves
+# the snapshot version when it does (an activation changes the taxa in force the diff compares
+# with; a list import, the list before): a cached preview is the one a new run would give.
+_PREVIEWS: OrderedDict[tuple[object, ...], ProposalOut] = OrderedDict()
+_PREVIEWS_SIZE = 8
+_PREVIEWS_LOCK = Lock()
+
+
+def _preview(request: Request, user: WebUser, proposal: ProposalForm) -> Outcome:
+    key = (id(request.app), proposal.schedule_id, repr(sorted(proposal.body.items())),
+           snapshot(request).version)
+    with _PREVIEWS_LOCK:
+        if key in _PREVIEWS:
+            _PREVIEWS.move_to_end(key)
+            return Outcome(_PREVIEWS[key])
+    outcome = _run(request, user, proposal, dry_run=True)
+    if outcome.out is not None:
+        with _PREVIEWS_LOCK:
+            _PREVIEWS[key] = outcome.out
+            while len(_PREVIEWS) > _PREVIEWS_SIZE:
+                _PREVIEWS.popitem(last=False)
+    return outcome
+
+
 def _run(request: Request, user: WebUser, proposal: ProposalForm, dry_run: bool) -> Outcome:
     """POST /v1/schedules/{id}/proposals's own function; an error lands on the form."""
     body = dict(proposal.body, dry_run=dry_run)
@@ -192,8 +220,7 @@ def proposal_page(request: Request, sort: str = "", dir: str = "asc",
     proposal = _read(query, choices)
     if proposal.fields:
         return _page(request, choices, proposal, Outcome(), sort, dir)
-    return _page(request, choices, proposal, _run(request, user, proposal, dry_run=True), sort,
-                 dir)
+    return _page(request, choices, proposal, _preview(request, user, proposal), sort, dir)
 
 
 @router.post("/forslag/spara")

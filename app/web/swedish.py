@@ -106,6 +106,8 @@ RULES: tuple[Rule, ...] = (
     _rule(r"^'(.*)' is named \.csv but is a zip/XLSX file",
           lambda m: f"{m[1]!r} heter .csv men är en XLSX-fil: byt namn på den."),
     _rule(r"^'(.*)' is not a text file", lambda m: f"{m[1]!r} är inte en textfil."),
+    _rule(r"^'(.*)' is neither UTF-8 nor Windows-1252 text",
+          lambda m: f"{m[1]!r} är varken UTF-8- eller Windows-1252-text."),
     _rule(r"^'(.*)' is not a readable CSV file", lambda m: f"{m[1]!r} går inte att läsa som CSV."),
     _rule(r"^'(.*)' is named \.xlsx but is not an Excel workbook",
           lambda m: f"{m[1]!r} heter .xlsx men är ingen Excel-arbetsbok."),
@@ -116,6 +118,11 @@ RULES: tuple[Rule, ...] = (
           lambda m: f"Filen är större än {int(m[1]) // (1024 * 1024)} MiB."),
     _rule(r"^the (file|workbook) has more than (\d+) rows",
           lambda m: f"Filen har fler än {m[2]} rader."),
+    _rule(r"^the file has more than (\d+) (cells|columns) \(the limit\)",
+          lambda m: f"Filen har fler än {m[1]} {'celler' if m[2] == 'cells' else 'kolumner'} "
+          "(gränsen)."),
+    _rule(r"^the file took longer than (\S+) s to read",
+          lambda m: f"Filen tog längre tid än {_number(m[1])} s att läsa (gränsen)."),
     _rule(r"unpack", lambda m: "Arbetsboken blir för stor när den packas upp."),
     # Activation (app.taxa.schedules.activate).
     _rule(r"^schedule (\d+) is (\w+): only a draft can be activated$",
