@@ -220,7 +220,7 @@ def _against_list(request: Request, user: WebUser, schedule_id: int, volymer: st
     volumes_id, use_example = _volume_query(volymer)
     volumes = cached_example_volumes(limits_of(request))[0] if use_example else None
     body = DeviationIn(volumes_id=volumes_id, volumes=volumes, limit_percent=limit,
-                       reference_list_id=list_id, top=0)
+                       previous_id=None, reference_list_id=list_id, top=0)
     return deviation(schedule_id, body, request, _key=user.key)
 
 

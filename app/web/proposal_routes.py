@@ -112,7 +112,7 @@ def _read(form: Fields, choices: Choices) -> ProposalForm:
                             (EXAMPLE, *(str(v.id) for v in choices.sets)))
     valid_from: date | None = fields.day(form, "valid_from", "Gäller från")
     limit = fields.number(form, "grans", "Gräns", low=Decimal(0), high=HUNDRED)
-    mode = fields.choice(form, "mode", "Läge", MODES)
+    mode = fields.choice(form, "mode", "Läge", MODES) if form.get("mode") else MODES[0]
     policy: dict[str, Any] = {"mode": mode}
     for name, label, low, high in (
         ("percent", "Procent", -HUNDRED, Decimal(1000)),

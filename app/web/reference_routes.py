@@ -149,7 +149,8 @@ def check_page(request: Request, taxa: str = "", lista: str = "", sort: str = ""
                                "sort": sort, "dir": dir}
     if not taxa or not lista:  # a link from a taxa or a list names one: the form asks the other
         return page(request, "reference_check.html.j2", "Referenskontroll",
-                    errors=fields.errors, values={"taxa": taxa, "lista": lista}, **context)
+                    errors=fields.errors, values={"taxa": taxa, "lista": lista},
+                    messages=fields.messages, **context)
     query = request.query_params
     schedule_id = fields.integer_choice(query, "taxa", "Taxa", {s.id for s in schedules})
     list_id = fields.integer_choice(query, "lista", "Referensprislista", {r.id for r in lists

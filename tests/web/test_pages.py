@@ -229,6 +229,9 @@ def test_every_page_of_the_administrator_is_accessible(page: Any, service: Any) 
         ("/ui/rapport", "Rapport"),
         ("/ui/granskningslogg", "Granskningslogg"),
         ("/ui/nycklar", "API-nycklar"),
+        ("/ui/referensprislistor", "Referensprislistor"),
+        ("/ui/referenskontroll", "Referenskontroll"),
+        ("/ui/forslag", "Förslag till nästa år"),
     ):
         page.goto(path)
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
@@ -297,6 +300,13 @@ def test_next_year_reference_list_control_and_proposal_saved_as_drafts(
     page.get_by_label("Sök åtgärd").fill("rotfyllning")
     page.get_by_role("button", name="Sök").click()
     expect(page.get_by_text(re.compile(r"^\d+ av 200 åtgärder som matchar"))).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Taxa").select_option(label=TAXA_2025)
+    page.get_by_role("button", name="Kontrollera").click()
+    expect(page.get_by_role("heading", name="Tandvårdstaxa 2025 mot HSLF-FS 2025:68")) \
+        .to_be_visible()
+    expect(page.get_by_role("table", name=re.compile("behöver ett pris"))
+           .get_by_role("cell", name="340", exact=True)).to_be_visible()
     assert_accessible(page)
     nav.get_by_role("link", name="Referensprislistor").click()
     saved = page.get_by_role("table", name="Sparade referensprislistor")
