@@ -19,7 +19,7 @@ RUN apt-get update \
 
 # Pinned dependencies first, so a code change does not reinstall them.
 COPY requirements.lock ./
-RUN pip install -r requirements.lock
+RUN pip install --require-hashes -r requirements.lock
 
 COPY pyproject.toml alembic.ini ./
 COPY app ./app

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: help run test lint typecheck bench data clean system-packages
+.PHONY: help run test lint typecheck bench data clean system-packages lock
 
 # Debian packages the service needs: WeasyPrint (the PDF report and kostnadsförslag) needs Pango,
 # HarfBuzz's subsetter and a font. The browser tests add Chromium (Playwright drives Debian's
@@ -38,13 +38,13 @@ $(BIN)/python:
 
 # Pinned runtime dependencies (requirements.lock), then the project itself without resolving again.
 $(VENV)/.runtime: requirements.lock pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 # The test and lint tools on top (requirements-dev.lock pins everything, runtime included).
 $(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime
-	$(BIN)/pip install --quiet -r requirements-dev.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 run: $(VENV)/.runtime ## migrate, load the bundled 2025 taxa on an empty database, serve on :8000
@@ -65,6 +65,14 @@ test: system-packages lint typecheck ## the whole test suite (PostgreSQL too whe
 
 bench: $(VENV)/.dev ## benchmarks; figures go to bench/results/ and the README
 	$(BIN)/python bench/run.py
+
+# Pins stay where they are unless a range in pyproject.toml forces a change (pip-compile keeps
+# the versions already in the output file); every pin carries its hashes, which pip checks.
+lock: $(VENV)/.dev ## rewrite requirements.lock and requirements-dev.lock from pyproject.toml
+	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	  --no-emit-find-links -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile -q --extra dev --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links -o requirements-dev.lock pyproject.toml
 
 data: $(VENV)/.runtime ## regenerate the bundled data files from ../shared/seeds
 	$(BIN)/python data/convert_seed.py

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from enum import Enum
+from enum import StrEnum
 
 from pricing.errors import PricingError
 from pricing.money import percent_change
@@ -48,7 +48,7 @@ HEADER_SEARCH_ROWS = 20  # as app.files: a title row or two may sit above the he
 ABSENT_MARKS = frozenset({"", "-", "\u2013", "\u2014", "\u2212"})  # "-" and its typographic kin
 
 
-class Column(str, Enum):
+class Column(StrEnum):
     """Which of TLV's two reference prices: allmäntandvård or specialisttandvård."""
 
     GENERAL = "general"
@@ -659,7 +659,7 @@ def reference_list_from_taxa(
 # --- a taxa against a list ----------------------------------------------------------------------
 
 
-class TaxaOnlyReason(str, Enum):
+class TaxaOnlyReason(StrEnum):
     NOT_A_TLV_CODE = "not_a_tlv_code"
     NOT_IN_LIST = "not_in_list"
     NO_PRICE_IN_COLUMN = "no_price_in_column"

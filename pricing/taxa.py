@@ -4,31 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 
-class Variant(str, Enum):
+class Variant(StrEnum):
     """Which taxa: the ordinary one, or the jourklinik's out-of-hours one."""
 
     NORMAL = "normal"
     JOUR = "jour"
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """Extern: a TLV code inside the state support, with a referenspris. Intern: FTV's own."""
 
     EXTERN = "extern"
     INTERN = "intern"
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     """A: allmäntandvård. S: specialisttandvård."""
 
     A = "A"
     S = "S"
 
 
-class Unit(str, Enum):
+class Unit(StrEnum):
     """What one unit of the price is. Most prices are per åtgärd; some are per minute etc."""
 
     PER_ATGARD = "per_atgard"

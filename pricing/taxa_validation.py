@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import Enum
+from enum import Enum, StrEnum
 
 from pricing.money import MoneyError, money
 from pricing.taxa import Category, Item, Kind, Unit
@@ -54,7 +54,7 @@ _AMOUNT = re.compile(r"^-?\d+(\.\d+)?$")
 Cell = str | int | Decimal | None
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from app.report.data import ReportData
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     HTML = "html"
     PDF = "pdf"
     XLSX = "xlsx"
