@@ -74,7 +74,7 @@ def now() -> datetime:
 
 
 def bump_snapshot_version(session: Session) -> None:
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(SnapshotVersion).where(col(SnapshotVersion.id) == 1).values(
             version=SnapshotVersion.version + 1
         )

@@ -190,7 +190,7 @@ def _pricing_error(_: Request, exc: Exception) -> JSONResponse:
     status, code = 422, "invalid"
     for cls in type(exc).__mro__:
         if cls in STATUS_OF_PRICING_ERROR:
-            status, code = STATUS_OF_PRICING_ERROR[cls]  # type: ignore[index]
+            status, code = STATUS_OF_PRICING_ERROR[cls]
             break
     field = getattr(exc, "field", None)
     detail = str(exc)

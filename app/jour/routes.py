@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app.auth import actor_of, require_owner
 from app.db import transaction
 from app.deps import caller, engine
-from app.errors import ERROR_RESPONSES, ErrorOut
+from app.errors import ERROR_RESPONSES, ErrorOut, error_response
 from app.jour.derive import choose_rule, derive_jour_schedule, run_jour_check
 from app.jour.schemas import DeriveJourOut, JourCheckOut, JourRuleOut, not_surcharged
 from app.jour.windows import jour_config
@@ -32,7 +32,7 @@ async def _load_config(_app: FastAPI) -> AsyncIterator[None]:
 router = APIRouter(tags=["jour"], lifespan=_load_config)
 
 
-NOT_FOUND = {404: {"model": ErrorOut, "description": "No schedule with that id"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: error_response("No schedule with that id")}
 
 
 RULE_EXAMPLE = {

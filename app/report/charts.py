@@ -13,7 +13,7 @@ import base64
 import io
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from app.report.data import ReportData
 from app.report.fmt import MINUS, percent
@@ -60,7 +60,7 @@ def _draw(height: float, draw: Any) -> str:
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
-    with rc_context(STYLE):
+    with rc_context(cast(Any, STYLE)):
         fig = Figure(figsize=(WIDTH_IN, height))
         ax = fig.subplots()
         draw(ax)

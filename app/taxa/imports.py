@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from app.db import audit
 from app.errors import FileRejected
-from app.files import Limits, read_sheet
+from app.files import Cell, Limits, read_sheet
 from app.taxa.export import FORMULA_STARTS
 from app.taxa.schedules import create_draft, in_force, items_of
 from pricing.diff import TaxaDiff, diff_taxa
@@ -137,7 +137,7 @@ def _shown(value: object) -> str:
     return text if len(text) <= 60 else text[:60] + "…"
 
 
-def _unneutralise(cell: object) -> object:
+def _unneutralise(cell: Cell) -> Cell:
     """Undo export's guard against spreadsheet formulas ("'=..." back to "=...")."""
     if isinstance(cell, str) and len(cell) > 1 and cell[0] == "'" and cell[1] in FORMULA_STARTS:
         return cell[1:]

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import re
 from typing import Annotated
 
@@ -37,7 +39,7 @@ router = APIRouter(tags=["schedules"])
 ASCII_NAME = re.compile(r"[^A-Za-z0-9._-]")  # a header carries latin-1 only; an owner may not
 
 
-NOT_FOUND = {404: error_response("No schedule with that id")}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: error_response("No schedule with that id")}
 OWNER_NAME = Form(min_length=1, max_length=100, pattern=STORABLE_TEXT)
 
 
@@ -61,13 +63,13 @@ def list_schedules(
         schedules = session.exec(query.order_by(col(Schedule.valid_from).desc(),
                                                 col(Schedule.id).desc())).all()
         counts = dict(
-            session.exec(  # type: ignore[call-overload]
+            session.exec(
                 select(ScheduleItem.schedule_id, func.count()).group_by(
                     col(ScheduleItem.schedule_id)
                 )
             ).all()
         )
-        return [ScheduleOut.of(s, counts.get(s.id, 0)) for s in schedules]
+        return [ScheduleOut.of(s, counts.get(s.id or 0, 0)) for s in schedules]
 
 
 @router.get("/v1/schedules/{schedule_id}", response_model=ScheduleDetail,

@@ -7,6 +7,8 @@ region's business statistics, not something a clinic system needs to price a vis
 
 from __future__ import annotations
 
+from typing import Any
+
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -41,7 +43,7 @@ from app.volumes.volume_sets import get_volume_set, import_volumes, totals_by_se
 router = APIRouter(tags=["volumes and deviation"])
 
 
-VOLUME_NOT_FOUND = {404: error_response("No volume set with that id")}
+VOLUME_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: error_response("No volume set with that id")}
 
 
 @router.post(

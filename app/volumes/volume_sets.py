@@ -146,7 +146,7 @@ def volumes_of(session: Session, volume_set_id: int) -> dict[str, int]:
 
 def totals_by_set(session: Session) -> dict[int, tuple[int, int]]:
     """(codes, total volume) of every stored set, in one query."""
-    rows = session.exec(  # type: ignore[call-overload]
+    rows = session.exec(
         select(VolumeEntry.volume_set_id, func.count(), func.sum(VolumeEntry.volume))
         .group_by(col(VolumeEntry.volume_set_id))
     ).all()

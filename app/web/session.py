@@ -67,7 +67,7 @@ def read_session(request: Request) -> WebSession | None:
     """The session of the request's cookie, if it is signed by us and not idle too long."""
     cached = getattr(request.state, "web_session", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     raw = request.cookies.get(COOKIE)
     if not raw:
         return None
