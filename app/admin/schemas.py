@@ -1,4 +1,4 @@
-"""What the API answers. Amounts are Decimal, which JSON shows as strings ("1100.00").
+"""What the key and audit endpoints take and answer.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""The jour and deviation work on stored schedules: fetch rows, call ``pricing``, store the result.
+"""The jour work on stored schedules: derive a jour taxa from a normal one and check a jour
+taxa against the surcharge rule. Fetch rows, call ``pricing``, store the result.
 
-Shared by the routes (``app/jour/routes.py``, ``app/volumes/routes.py``) and the CLI
-(``app/cli/``). Helpers flush, never commit: the caller's transaction does.
+Shared by the routes (``app/jour/routes.py``) and the CLI (``app/cli/jour.py``). Helpers flush,
+never commit: the caller's transaction does.
 """
 
 from __future__ import annotations

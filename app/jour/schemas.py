@@ -1,8 +1,6 @@
-"""What the jour, volume and deviation endpoints answer (and ``taxa … --json`` prints).
+"""What the jour endpoints answer (and ``taxa derive-jour``/``jour-check --json`` print).
 
-Amounts are Decimal, which JSON shows as strings ("1100.00"). Percentages are shown rounded to
-two decimals (halves up); the analysis keeps them exact, and each ``exact`` object gives the
-unrounded figure as a decimal string.
+Amounts are Decimal, which JSON shows as strings ("1100.00").
 """
 
 from __future__ import annotations

@@ -1,9 +1,4 @@
-"""Patient cost quotes (statligt tandvårdsstöd): the request and answer, and the run of a quote.
-
-The HTTP route (``POST /v1/quotes``) and the CLI (``taxa quote FILE.json``) both validate the same
-JSON with :class:`QuoteIn` and call :func:`run_quote`, which hands plain values to the pure
-engine :func:`pricing.subsidy.quote`. Prices come from a :class:`app.snapshot.Snapshot` of the
-schedules in force (no query per line); the rules from ``data/subsidy`` (:mod:`app.quotes.rules`).
+"""Patient cost quotes (statligt tandvårdsstöd): the request and the answer.
 
 Money is exact: amounts in are decimal strings (or whole numbers), never JSON numbers with a
 fraction; amounts out are decimal strings with two decimals.

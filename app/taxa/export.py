@@ -1,7 +1,7 @@
-"""A price administrator's upload, end to end: read, validate, diff, and store a draft or nothing.
+"""A taxa written in the service's own format (CSV or XLSX), which imports back unchanged.
 
-Shared by ``POST /v1/imports``, ``taxa import`` and the loading of the bundled 2025 taxa, so
-there is one way in for a taxa.
+Text that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-`` or ``@``) is
+prefixed with an apostrophe; the import removes it again.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""What the API answers. Amounts are Decimal, which JSON shows as strings ("1100.00").
+"""What the taxa endpoints answer (procedures, schedules, imports). Amounts are Decimal, which
+JSON shows as strings ("1100.00").
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""The jour and deviation work on stored schedules: fetch rows, call ``pricing``, store the result.
+"""The 7 % analysis on stored schedules: the taxa's prices against the referenspris, weighted
+by a volume set, with the previous year's taxa for the year-on-year change.
 
-Shared by the routes (``app/jour/routes.py``, ``app/volumes/routes.py``) and the CLI
-(``app/cli/``). Helpers flush, never commit: the caller's transaction does.
+Shared by the routes (``app/volumes/routes.py``), the report and the CLI
+(``app/cli/volumes.py``). Helpers flush, never commit: the caller's transaction does.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What the jour, volume and deviation endpoints answer (and ``taxa … --json`` prints).
+"""What the volume and deviation endpoints answer (and ``taxa … --json`` prints).
 
 Amounts are Decimal, which JSON shows as strings ("1100.00"). Percentages are shown rounded to
 two decimals (halves up); the analysis keeps them exact, and each ``exact`` object gives the
