@@ -134,6 +134,11 @@ class LastUsed:
         self._engine = engine
         self._written: dict[int, float] = {}
 
+    def due(self, key: KeyView) -> bool:
+        """Whether :meth:`touch` would write now (no I/O)."""
+        written = self._written.get(key.id, -LAST_USED_EVERY_SECONDS)
+        return time.monotonic() - written >= LAST_USED_EVERY_SECONDS
+
     def touch(self, key: KeyView) -> None:
         moment = time.monotonic()
         if moment - self._written.get(key.id, -LAST_USED_EVERY_SECONDS) < LAST_USED_EVERY_SECONDS:
@@ -169,12 +174,16 @@ class AuthenticateFirst:
                 break
         try:
             # In memory on the hot path; the check against the database runs off the loop.
-            snap = self.snapshots.fresh() or await anyio.to_thread.run_sync(self.snapshots.get)
+            snap = self.snapshots.fresh()
+            if snap is None:
+                snap = await anyio.to_thread.run_sync(self.snapshots.get)
             key = authenticate(snap, header)
         except Unauthorized as exc:
             response = JSONResponse(exc.body(), status_code=exc.status,
                                     headers={"WWW-Authenticate": "Bearer"})
             await response(scope, receive, send)
             return
-        scope.setdefault("state", {})["key"] = key
+        state = scope.setdefault("state", {})
+        state["key"] = key
+        state["snapshot"] = snap  # the route reads the same snapshot (app.deps.current_snapshot)
         await self.app(scope, receive, send)

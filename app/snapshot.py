@@ -23,6 +23,8 @@ from app.taxa.schedules import ACTIVE, item_from_row
 from pricing.taxa import Item, Variant
 from pricing.validity import covers, overlaps
 
+IN_FORCE_REMEMBERED = 4096  # (owner, variant, day) answers a snapshot keeps
+
 
 @dataclass(frozen=True)
 class ScheduleView:
@@ -34,6 +36,9 @@ class ScheduleView:
     valid_to: date | None
     items: tuple[Item, ...]
     by_code: Mapping[str, Item] = field(repr=False)
+    # Each code's price lookup answer as JSON bytes, made the first time it is asked for and
+    # kept with the view (app.taxa.procedures_routes): at most one entry per item.
+    answers: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
 
     def covers(self, on: date) -> bool:
         return covers(self.valid_from, self.valid_to, on)
@@ -59,6 +64,9 @@ class Snapshot:
     reference_lists: tuple[ListView, ...] = ()
     priced: Mapping[tuple[int, int], Mapping[str, Item]] = field(default_factory=dict,
                                                                  repr=False)
+    # in_force's answers, kept while the snapshot lives (bounded: cleared when full).
+    _in_force: dict[tuple[str, Variant, date], tuple[ScheduleView, Mapping[str, Item]] | None] = (
+        field(default_factory=dict, repr=False, compare=False))
 
     def find(self, owner: str, variant: Variant, on: date) -> ScheduleView | None:
         for view in self.schedules.get((owner, variant), ()):
@@ -76,6 +84,22 @@ class Snapshot:
         if ref is None:
             return view.by_code
         return self.priced.get((view.id, ref.id), view.by_code)
+
+    def in_force(self, owner: str, variant: Variant, on: date
+                 ) -> tuple[ScheduleView, Mapping[str, Item]] | None:
+        """:meth:`find` and :meth:`items_on` in one, remembered per (owner, variant, day): a
+        quote asks for the same few days on every request."""
+        key = (owner, variant, on)
+        try:
+            return self._in_force[key]
+        except KeyError:
+            pass
+        view = self.find(owner, variant, on)
+        found = None if view is None else (view, self.items_on(view, on))
+        if len(self._in_force) >= IN_FORCE_REMEMBERED:
+            self._in_force.clear()
+        self._in_force[key] = found
+        return found
 
     def owners(self) -> set[str]:
         return {owner for owner, _ in self.schedules}

@@ -103,7 +103,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -412,8 +412,9 @@ def quote(
     notes.extend(engine.uncertain_notes())
     rule_set_ids = tuple(dict.fromkeys([r.rule_set_id for r in results]))
     atb, counted, stb_used, frikort = engine.atb, engine.counted, engine.stb_used, engine.frikort
-    patient_after = replace(
-        patient,
+    patient_after: PatientState = _new(PatientState)  # as _Engine._result builds a LineResult
+    patient_after.__dict__.update(
+        patient.__dict__,
         atb_available=atb,
         period_start=engine.period_start,
         period_counted=counted,
@@ -516,13 +517,23 @@ def _check_patient(
     return regional
 
 
-def _taxa_amount(value: Decimal, index: int, code: str, what: str) -> Decimal:
-    """A taxa amount the quote can use, with two decimals: non-negative whole öre (the taxa's
-    own defect if not; the error names the line's code)."""
+@lru_cache(maxsize=4096)
+def _whole_ore(value: Decimal) -> Decimal | None:
+    """``value`` with two decimals if it is a non-negative whole number of öre, else None
+    (memoised: a taxa's prices are few and recur on every line)."""
     if value.is_finite() and value >= 0:
         shown = value.quantize(ORE)
         if shown == value:
             return shown
+    return None
+
+
+def _taxa_amount(value: Decimal, index: int, code: str, what: str) -> Decimal:
+    """A taxa amount the quote can use, with two decimals: non-negative whole öre (the taxa's
+    own defect if not; the error names the line's code)."""
+    shown = _whole_ore(value)
+    if shown is not None:
+        return shown
     raise SubsidyInputError(
         f"lines[{index}].code", f"{what} of {code} in the taxa is not a usable amount: {value}"
     )
@@ -547,7 +558,9 @@ def _tooth_position(value: int | None, field_name: str) -> int | None:
 def _line_price(index: int, line: QuoteLine, item: Item, unit_price: Decimal) -> Decimal:
     """unit price × quantity + material + technical; extras only where they make sense."""
     material, technical = line.material_kr, line.technical_kr
-    price = unit_price * line.quantity
+    # One unit: the taxa's own (memoised) amount, the same value; its hash, which the memoised
+    # notes key on, is then computed once per process, not per line.
+    price = unit_price if line.quantity == 1 else unit_price * line.quantity
     if material is ZERO and technical is ZERO:  # the defaults: nothing to check
         return price
     at = f"lines[{index}]"
@@ -700,7 +713,7 @@ def _prepare(index: int, line: QuoteLine, patient: PatientState, lookups: _Looku
             f"replaced treatment carried on the code ({_kr(unit_reference)} kr), "
             "capped by the price"
         )
-    reference = unit_reference * line.quantity
+    reference = unit_reference if line.quantity == 1 else unit_reference * line.quantity
     return _Prepared(index, line, day, rule_set, price, reference, reference_code, position, notes)
 
 
@@ -718,6 +731,15 @@ def _rate(percent: Decimal) -> Decimal:
 def _kr(amount: Decimal) -> str:
     """1250 → '1 250.00' (notes only; memoised: taxa amounts repeat)."""
     return f"{amount:,.2f}".replace(",", " ")
+
+
+@lru_cache(maxsize=4096)
+def _above_reference(price: Decimal, reference: Decimal, extras: str) -> str:
+    """The note on a price above the reference (memoised: a taxa's few prices recur)."""
+    return (
+        f"price {_kr(price)}{extras} above reference {_kr(reference)}: the patient pays the "
+        f"difference {_kr(price - reference)}"
+    )
 
 
 def _half_year(day: date) -> date:
@@ -993,10 +1015,7 @@ class _Engine:
         rule_set, price = p.rule_set, p.price
         capped = min(price, reference)
         if price > reference:
-            notes.append(
-                f"price {_kr(price)}{_extras(p.line)} above reference {_kr(reference)}: the "
-                f"patient pays the difference {_kr(price - reference)}"
-            )
+            notes.append(_above_reference(price, reference, _extras(p.line)))
         stb, atb = self._pay_bidrag(p, capped)
         basis = capped - stb - atb
         end = self.period_end
@@ -1016,12 +1035,24 @@ class _Engine:
         after = before + basis
         middle = min(after, high) - max(before, low)
         top = after - max(before, high)
-        shares: dict[str, Decimal] = {}
-        if middle > 0:
-            shares["hkskydd_50"] = middle * _rate(lower.value)
+        # Each rule's exact share; the state is their sum rounded once (a single share is the
+        # state itself, rounded: no split to make).
+        state_by_rule: dict[str, Decimal]
         if top > 0:
-            shares["hkskydd_85"] = top * _rate(upper.value)
-        state = round_money(sum(shares.values(), ZERO))
+            high_share = top * _rate(upper.value)
+            if middle > 0:
+                low_share = middle * _rate(lower.value)
+                state = round_money(low_share + high_share)
+                state_by_rule = _split({"hkskydd_50": low_share, "hkskydd_85": high_share},
+                                       state)
+            else:
+                state = round_money(high_share)
+                state_by_rule = {"hkskydd_85": state}
+        elif middle > 0:
+            state = round_money(middle * _rate(lower.value))
+            state_by_rule = {"hkskydd_50": state}
+        else:
+            state, state_by_rule = ZERO, {}
         self.counted = after
         return self._result(
             p,
@@ -1033,7 +1064,7 @@ class _Engine:
             atb=atb,
             stb=stb,
             state=state,
-            state_by_rule=_split(shares, state),
+            state_by_rule=state_by_rule,
             ersattning=Ersattning.ALLMAN,
             reason=reason,
         )

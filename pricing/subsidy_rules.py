@@ -452,13 +452,18 @@ def rule_set_for(day: date, rule_sets: Iterable[RuleSet]) -> RuleSet:
     Raises :class:`NoRuleSetForDate` when none covers the day and :class:`RuleSetDataError`
     when two do (overlapping data).
     """
-    matches = [rule_set for rule_set in rule_sets if rule_set.covers(day)]
-    if not matches:
+    rule_sets = tuple(rule_sets)
+    found: RuleSet | None = None
+    for rule_set in rule_sets:  # no list built: this runs for every date of every quote
+        if rule_set.valid_from <= day and (rule_set.valid_to is None or day <= rule_set.valid_to):
+            if found is not None:
+                ids = ", ".join(r.id for r in rule_sets if r.covers(day))
+                raise RuleSetDataError("valid_from", f"rule sets {ids} overlap on "
+                                       f"{day.isoformat()}")
+            found = rule_set
+    if found is None:
         raise NoRuleSetForDate(day, f"no subsidy rule set is in force on {day.isoformat()}")
-    if len(matches) > 1:
-        ids = ", ".join(rule_set.id for rule_set in matches)
-        raise RuleSetDataError("valid_from", f"rule sets {ids} overlap on {day.isoformat()}")
-    return matches[0]
+    return found
 
 
 def check_rule_sets(rule_sets: Sequence[RuleSet]) -> None:

@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=None,
+                   help="a log line per request (default: off, or TAXA_ACCESS_LOG=1)")
     p.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="bring the database schema to head").set_defaults(

@@ -144,15 +144,19 @@ def variant_at(config: JourConfig, owner: str, at: datetime) -> VariantAt:
     clock = decision.local.strftime("%H:%M")
     hours = f"{windows.day_start:%H:%M}–{windows.day_end:%H:%M}"
     weekday = WEEKDAYS[day.weekday()]
-    reason = {
-        JourtidReason.WEEKEND: f"{weekday}: weekends are jourtid all day",
-        JourtidReason.PUBLIC_HOLIDAY: (
-            f"{' / '.join(swedish_holiday_names(day)).lower()}: public holiday, jourtid all day"
-        ),
-        JourtidReason.EVE: f"{eve_name(day)}: jourtid all day",
-        JourtidReason.OUTSIDE_HOURS: f"{weekday} {clock}: outside normal hours {hours}",
-        JourtidReason.WITHIN_HOURS: f"{weekday} {clock}: within normal hours {hours}",
-    }[decision.reason]
+    # Only the reason that applies is worded (the holiday names cost more than the decision).
+    why = decision.reason
+    if why is JourtidReason.WEEKEND:
+        reason = f"{weekday}: weekends are jourtid all day"
+    elif why is JourtidReason.PUBLIC_HOLIDAY:
+        reason = (f"{' / '.join(swedish_holiday_names(day)).lower()}: public holiday, "
+                  "jourtid all day")
+    elif why is JourtidReason.EVE:
+        reason = f"{eve_name(day)}: jourtid all day"
+    elif why is JourtidReason.OUTSIDE_HOURS:
+        reason = f"{weekday} {clock}: outside normal hours {hours}"
+    else:
+        reason = f"{weekday} {clock}: within normal hours {hours}"
     return VariantAt(decision=decision, reason=reason, windows_file=file)
 
 

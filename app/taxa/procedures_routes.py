@@ -3,23 +3,29 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from typing import Any, TypeVar
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from app.config import DEFAULT_OWNER
-from app.deps import caller, snapshot
+from app.deps import caller, current_snapshot, snapshot
 from app.errors import ERROR_RESPONSES, InvalidInput, NotFound, error_response
 from app.jour.windows import jour_config, parse_instant, variant_at
 from app.models import DATE_MAX, DATE_MIN, BoundedDate, date_in_bounds
 from app.snapshot import KeyView, ScheduleView, Snapshot
 from app.taxa.schemas import ItemOut, JourtidOut, ProcedureList, ProcedureOut, ScheduleRef
-from pricing.taxa import Variant
+from pricing.taxa import Item, Variant
 
 router = APIRouter(prefix="/v1/procedures", tags=["procedures"])
+T = TypeVar("T")
 
 
-NOT_FOUND = {404: error_response("Unknown code, or no taxa covers the date")}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: error_response("Unknown code, or no taxa covers the date")}
 
 
 def _schedule_in_force(snap: Snapshot, owner: str, variant: Variant, on: date) -> ScheduleView:
@@ -39,8 +45,9 @@ AT = Query(
 )
 
 
-INVALID = {422: error_response("Malformed query; at without offset; at together with on or "
-                               "variant; a date outside 1900-01-01 – 2999-12-31")}
+INVALID: dict[int | str, dict[str, Any]] = {
+    422: error_response("Malformed query; at without offset; at together with on or variant; "
+                        "a date outside 1900-01-01 – 2999-12-31")}
 
 
 def _when(
@@ -70,28 +77,108 @@ def _ref(view: ScheduleView) -> ScheduleRef:
                        valid_from=view.valid_from, valid_to=view.valid_to)
 
 
+# The lookup's query, read by the route itself (FastAPI's per-parameter machinery cost as much as
+# the rest of a lookup, issue 12) with the same types, so the same values and the same 422s; the
+# OpenAPI documents it as FastAPI would (LOOKUP_PARAMETERS).
+ON_DESCRIPTION = "The treatment date, YYYY-MM-DD"
+VARIANT_DESCRIPTION = "normal (default) or jour; with on"
+OWNER_DESCRIPTION = "The region/organisation whose taxa"
+_ON: TypeAdapter[date | None] = TypeAdapter(BoundedDate | None)
+_VARIANT: TypeAdapter[Variant | None] = TypeAdapter(Variant | None)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_VARIANTS = {v.value: v for v in Variant}
+
+
+def _query_parameter(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {**schema, "description": description, "title": name.title()}}
+
+
+LOOKUP_PARAMETERS = [
+    _query_parameter("on", {"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}],
+                            "examples": ["2025-06-01"]}, ON_DESCRIPTION),
+    _query_parameter("variant", {"anyOf": [{"$ref": "#/components/schemas/Variant"},
+                                           {"type": "null"}]}, VARIANT_DESCRIPTION),
+    _query_parameter("at", {"anyOf": [{"type": "string"}, {"type": "null"}],
+                            "examples": AT.examples, "format": "date-time"}, AT.description or ""),
+    _query_parameter("owner", {"type": "string", "default": DEFAULT_OWNER}, OWNER_DESCRIPTION),
+]
+
+
+def _lookup_query(request: Request) -> tuple[date | None, Variant | None, str | None, str]:
+    """on, variant, at and owner of a lookup, validated as FastAPI would (the last of repeated
+    values; every problem at once): the usual forms without pydantic, the rest with it."""
+    query = request.query_params
+    errors: list[dict[str, Any]] = []
+    raw_on, raw_variant = query.get("on"), query.get("variant")
+    on = variant = None
+    if raw_on is not None:
+        on = _plain_day(raw_on) or _validated(_ON, raw_on, "on", errors)
+    if raw_variant is not None:
+        variant = _VARIANTS.get(raw_variant) or _validated(_VARIANT, raw_variant, "variant",
+                                                           errors)
+    if errors:
+        raise RequestValidationError(errors)
+    return on, variant, query.get("at"), query.get("owner", DEFAULT_OWNER)
+
+
+def _plain_day(text: str) -> date | None:
+    """YYYY-MM-DD of a real day within the bounds, else None (pydantic then says why)."""
+    if not _ISO_DAY.fullmatch(text):
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if date_in_bounds(day) else None
+
+
+def _validated(adapter: TypeAdapter[T], value: str, name: str, errors: list[dict[str, Any]]
+               ) -> T | None:
+    try:
+        return adapter.validate_python(value)
+    except ValidationError as exc:
+        errors.extend({**e, "loc": ("query", name, *e["loc"])}
+                      for e in exc.errors(include_url=False))
+        return None
+
+
 @router.get(
     "/{code}",
     response_model=ProcedureOut,
     summary="The price of one åtgärd on a date",
     responses={**ERROR_RESPONSES, **NOT_FOUND, **INVALID},
+    openapi_extra={"parameters": LOOKUP_PARAMETERS},
 )
-def get_procedure(
-    code: str,
-    on: BoundedDate | None = Query(None, description="The treatment date, YYYY-MM-DD",
-                                   examples=["2025-06-01"]),
-    variant: Variant | None = Query(None, description="normal (default) or jour; with on"),
-    at: str | None = AT,
-    owner: str = Query(DEFAULT_OWNER, description="The region/organisation whose taxa"),
-    snap: Snapshot = Depends(snapshot),
-    _key: KeyView = Depends(caller("read")),
-) -> ProcedureOut:
-    view, chosen, _, jourtid = _when(snap, owner, on, variant, at)
+async def get_procedure(
+    code: str, request: Request, _key: KeyView = Depends(caller("read"))
+) -> Response:
+    # async: a dictionary read needs no thread-pool hop. The answer is the item's JSON made once
+    # per snapshot (no model built per request); only an at= lookup adds its own jourtid.
+    on, variant, at, owner = _lookup_query(request)
+    snap = await current_snapshot(request)
+    view, _, _, jourtid = _when(snap, owner, on, variant, at)
     item = view.by_code.get(code) or view.by_code.get(code.upper())
     if item is None:
         raise NotFound(f"code {code!r} is not in {view.name!r} (schedule {view.id})")
-    return ProcedureOut(**ItemOut.of(item).model_dump(), schedule=_ref(view),
-                        variant=chosen.value, jourtid=jourtid)
+    answer = view.answers.get(item.key) or _remember_answer(view, item)
+    if jourtid is not None:
+        answer = answer[:-len(NO_JOURTID)] + b',"jourtid":' + jourtid.model_dump_json().encode(
+            ) + b"}"
+    return Response(answer, media_type="application/json")
+
+
+NO_JOURTID = b',"jourtid":null}'
+
+
+def _remember_answer(view: ScheduleView, item: Item) -> bytes:
+    """The lookup answer of ``item`` in ``view`` (no jourtid), kept with the view: the snapshot
+    is immutable, so the JSON is too."""
+    answer = ProcedureOut(**ItemOut.of(item).model_dump(), schedule=_ref(view),
+                          variant=view.variant.value, jourtid=None).model_dump_json().encode()
+    assert answer.endswith(NO_JOURTID)
+    view.answers[item.key] = answer
+    return answer
 
 
 @router.get(

@@ -206,3 +206,31 @@ def test_hot_paths_answer_byte_for_byte_as_before(
         assert answer["status"] == before["status"], what
         assert answer["content_type"] == before["content_type"], what
         assert answer["answer"].encode() == before["answer"].encode(), what
+
+
+def test_the_quote_json_fast_path_is_the_models_json(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    """``run_quote_json`` serializes the plain answer; ``run_quote`` validates it into QuoteOut.
+    Both must give the same bytes for every quote: a field added to the model but not to the
+    plain answer fails here."""
+    from app.jour.windows import jour_config
+    from app.quotes.quoting import run_quote, run_quote_json
+    from app.quotes.rules import load_regional_rules, load_rule_sets
+    from app.quotes.schemas import QuoteIn
+
+    _load(engine, settings)
+    snap = client.app.state.snapshots.get()  # type: ignore[attr-defined]
+    today = dt.date.fromisoformat(TODAY)
+    answered = 0
+    for case in quote_bodies():
+        try:
+            body = QuoteIn.model_validate(case["body"])
+            args = (body, snap, load_rule_sets(), jour_config(), today, "region-jonkoping",
+                    load_regional_rules())
+            model = run_quote(*args).model_dump_json().encode()
+        except Exception:  # the bad bodies of the sample: their errors are checked above
+            continue
+        assert run_quote_json(*args) == model, case["body"]
+        answered += 1
+    assert answered >= 25
