@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +22,26 @@ CLI_ACTOR = "cli"
 
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+@contextmanager
+def database(settings: Settings, *, write: bool) -> Iterator[Any]:
+    """One session on ``DATABASE_URL`` for one command: a committed transaction when it writes,
+    a plain read session when it does not; the engine is closed either way."""
+    from sqlmodel import Session
+
+    from app.db import make_engine, transaction
+
+    engine = make_engine(settings.database_url)
+    try:
+        if write:
+            with transaction(engine) as session:
+                yield session
+        else:
+            with Session(engine) as session:
+                yield session
+    finally:
+        engine.dispose()
 
 
 def today() -> date:

@@ -14,13 +14,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.cli.console import CLI_ACTOR, schedule_in_force, schedule_ref, today
+from app.cli.console import CLI_ACTOR, database, schedule_in_force, schedule_ref, today
 from app.config import DEFAULT_OWNER, Settings
 from pricing.taxa import Variant
 
 
 def cmd_derive_jour(args: argparse.Namespace, settings: Settings) -> int:
-    from app.db import make_engine, transaction
     from app.jour.derive import choose_rule, derive_jour_schedule
     from app.jour.windows import jour_config
     from app.taxa.schedules import get_schedule
@@ -28,14 +27,10 @@ def cmd_derive_jour(args: argparse.Namespace, settings: Settings) -> int:
     rule = None
     if args.rule:
         rule = json.loads(Path(args.rule).read_text(encoding="utf-8"))
-    engine = make_engine(settings.database_url)
-    try:
-        with transaction(engine) as session:
-            base = get_schedule(session, args.schedule)
-            chosen = choose_rule(jour_config(), base, rule)
-            derived = derive_jour_schedule(session, base, chosen, CLI_ACTOR)
-    finally:
-        engine.dispose()
+    with database(settings, write=True) as session:
+        base = get_schedule(session, args.schedule)
+        chosen = choose_rule(jour_config(), base, rule)
+        derived = derive_jour_schedule(session, base, chosen, CLI_ACTOR)
     print(f"draft jour schedule {derived.schedule.id} '{derived.schedule.name}' derived from "
           f"schedule {base.id} with {chosen.file or args.rule}: {len(derived.items)} items, "
           f"{len(derived.not_surcharged)} kept at the normal price:")
@@ -47,25 +42,19 @@ def cmd_derive_jour(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_jour_check(args: argparse.Namespace, settings: Settings) -> int:
-    from sqlmodel import Session
 
-    from app.db import make_engine
     from app.jour.derive import run_jour_check
     from app.jour.schemas import JourCheckOut, JourRuleOut
     from app.jour.windows import jour_config
     from app.taxa.schedules import get_schedule
 
-    engine = make_engine(settings.database_url)
-    try:
-        with Session(engine) as session:
-            if args.schedule is not None:
-                schedule = get_schedule(session, args.schedule)
-            else:
-                schedule = schedule_in_force(session, args.owner, Variant.JOUR,
-                                              args.in_force_on or today())
-            check, base, chosen = run_jour_check(session, jour_config(), schedule, args.base)
-    finally:
-        engine.dispose()
+    with database(settings, write=False) as session:
+        if args.schedule is not None:
+            schedule = get_schedule(session, args.schedule)
+        else:
+            schedule = schedule_in_force(session, args.owner, Variant.JOUR,
+                                          args.in_force_on or today())
+        check, base, chosen = run_jour_check(session, jour_config(), schedule, args.base)
     out = JourCheckOut.of(check, schedule_ref(schedule), schedule_ref(base),
                           JourRuleOut.of(chosen.rule, chosen.file))
     if args.json:

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.cli.console import CLI_ACTOR, kr, limits, pct, percent_argument, read_file, today
+from app.cli.console import CLI_ACTOR, database, kr, limits, pct, percent_argument, read_file, today
 from app.config import DEFAULT_OWNER, Settings
 from pricing.deviation import DEFAULT_LIMIT_PERCENT
 from pricing.taxa import Variant
@@ -41,7 +41,6 @@ def policy_of(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_propose(args: argparse.Namespace, settings: Settings) -> int:
-    from app.db import make_engine, transaction
     from app.proposals.proposing import resolve_volumes, run_proposal
     from app.proposals.schemas import ProposalOut
     from app.taxa.schedules import in_force
@@ -64,28 +63,24 @@ def cmd_propose(args: argparse.Namespace, settings: Settings) -> int:
             if args.example_volumes else path.stem, source_filename=str(path),
             sha256=hashlib.sha256(content).hexdigest(), codes=len(inline),
             total_volume=sum(inline.values()))
-    engine = make_engine(settings.database_url)
-    try:
-        with transaction(engine) as session:
-            schedule_id = args.schedule
-            if schedule_id is None:
-                on = args.in_force_on or today()
-                found = in_force(session, args.owner, Variant.NORMAL, on)
-                if found is None:
-                    from app.errors import NotFound
+    with database(settings, write=True) as session:
+        schedule_id = args.schedule
+        if schedule_id is None:
+            on = args.in_force_on or today()
+            found = in_force(session, args.owner, Variant.NORMAL, on)
+            if found is None:
+                from app.errors import NotFound
 
-                    raise NotFound(f"no active normal taxa of {args.owner!r} on {on}: give "
-                                   "--schedule")
-                schedule_id = found.id
-            volumes, stored_source = resolve_volumes(session, args.volumes_id, inline)
-            run = run_proposal(
-                session, schedule_id=schedule_id, reference_list_id=args.list_id,
-                volumes=volumes, volumes_source=source or stored_source,
-                valid_from=args.valid_from, limit_percent=args.limit, policy=policy_of(args),
-                dry_run=args.dry_run, actor=CLI_ACTOR, limits=limits(settings))
-            out = ProposalOut.of(run, args.dry_run)
-    finally:
-        engine.dispose()
+                raise NotFound(f"no active normal taxa of {args.owner!r} on {on}: give "
+                               "--schedule")
+            schedule_id = found.id
+        volumes, stored_source = resolve_volumes(session, args.volumes_id, inline)
+        run = run_proposal(
+            session, schedule_id=schedule_id, reference_list_id=args.list_id,
+            volumes=volumes, volumes_source=source or stored_source,
+            valid_from=args.valid_from, limit_percent=args.limit, policy=policy_of(args),
+            dry_run=args.dry_run, actor=CLI_ACTOR, limits=limits(settings))
+        out = ProposalOut.of(run, args.dry_run)
     if args.json:
         print(out.model_dump_json(indent=2))
         return 0

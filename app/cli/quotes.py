@@ -16,15 +16,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.cli.console import today
+from app.cli.console import database, today
 from app.config import DEFAULT_OWNER, Settings
 
 
 def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
 
-    from sqlmodel import Session
 
-    from app.db import make_engine
     from app.jour.windows import jour_config
     from app.quotes.estimate import DocumentFormat, render
     from app.quotes.quoting import run_quote
@@ -55,12 +53,8 @@ def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
             where = ".".join(str(part) for part in error["loc"]) or "(the document)"
             print(f"error: {where}: {error['msg']}", file=sys.stderr)
         return 1
-    engine = make_engine(settings.database_url)
-    try:
-        with Session(engine) as session:
-            snap = load_snapshot(session)
-    finally:
-        engine.dispose()
+    with database(settings, write=False) as session:
+        snap = load_snapshot(session)
     day = today()
     result = run_quote(
         body,

@@ -12,13 +12,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.cli.console import CLI_ACTOR, limits, pct, read_file, schedule_in_force, today
+from app.cli.console import CLI_ACTOR, database, limits, pct, read_file, schedule_in_force, today
 from app.config import DEFAULT_OWNER, Settings
 from pricing.taxa import Variant
 
 
 def cmd_reference_import(args: argparse.Namespace, settings: Settings) -> int:
-    from app.db import make_engine, transaction
     from app.reference.lists import import_reference_list
     from app.reference.schemas import ReferenceImportOut
 
@@ -26,16 +25,12 @@ def cmd_reference_import(args: argparse.Namespace, settings: Settings) -> int:
     content = read_file(path, settings)
     if content is None:
         return 2
-    engine = make_engine(settings.database_url)
-    try:
-        with transaction(engine) as session:
-            outcome = import_reference_list(
-                session, content=content, filename=path.name, name=args.name,
-                valid_from=args.valid_from, valid_to=args.valid_to, dry_run=args.dry_run,
-                actor=CLI_ACTOR, limits=limits(settings), origin=args.origin)
-            out = ReferenceImportOut.of(outcome, args.dry_run)
-    finally:
-        engine.dispose()
+    with database(settings, write=True) as session:
+        outcome = import_reference_list(
+            session, content=content, filename=path.name, name=args.name,
+            valid_from=args.valid_from, valid_to=args.valid_to, dry_run=args.dry_run,
+            actor=CLI_ACTOR, limits=limits(settings), origin=args.origin)
+        out = ReferenceImportOut.of(outcome, args.dry_run)
     if args.json:
         print(out.model_dump_json(indent=2))
         return 0
@@ -58,39 +53,28 @@ def cmd_reference_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_reference_list(args: argparse.Namespace, settings: Settings) -> int:
-    from sqlmodel import Session, col, select
+    from sqlmodel import col, select
 
-    from app.db import make_engine
     from app.models import ReferenceListRow
     from app.reference.lists import code_counts
 
-    engine = make_engine(settings.database_url)
-    try:
-        with Session(engine) as session:
-            counts = code_counts(session)
-            for r in session.exec(select(ReferenceListRow).order_by(
-                    col(ReferenceListRow.valid_from))).all():
-                print(f"{r.id}\t{r.valid_from}\t{r.valid_to or 'open'}\t"
-                      f"{counts.get(r.id or 0, 0)} codes\t{r.origin}\t{r.name}\t"
-                      f"{r.source_filename or ''}")
-    finally:
-        engine.dispose()
+    with database(settings, write=False) as session:
+        counts = code_counts(session)
+        for r in session.exec(select(ReferenceListRow).order_by(
+                col(ReferenceListRow.valid_from))).all():
+            print(f"{r.id}\t{r.valid_from}\t{r.valid_to or 'open'}\t"
+                  f"{counts.get(r.id or 0, 0)} codes\t{r.origin}\t{r.name}\t"
+                  f"{r.source_filename or ''}")
     return 0
 
 
 def cmd_reference_show(args: argparse.Namespace, settings: Settings) -> int:
-    from sqlmodel import Session
 
-    from app.db import make_engine
     from app.reference.lists import load_list, look_up_code
     from app.reference.schemas import ReferenceCodeOut, ReferenceEntryOut
 
-    engine = make_engine(settings.database_url)
-    try:
-        with Session(engine) as session:
-            _, view = load_list(session, args.list_id, field="list_id")
-    finally:
-        engine.dispose()
+    with database(settings, write=False) as session:
+        _, view = load_list(session, args.list_id, field="list_id")
     if args.code:
         out = ReferenceCodeOut.of(view, look_up_code(view, args.code))
         if args.json:
@@ -110,28 +94,22 @@ def cmd_reference_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_reference_check(args: argparse.Namespace, settings: Settings) -> int:
-    from sqlmodel import Session
 
-    from app.db import make_engine
     from app.reference.lists import check_items, load_list
     from app.reference.schemas import ReferenceCheckOut
     from app.taxa.schedules import get_schedule, items_of
     from app.taxa.schemas import ScheduleRef
 
-    engine = make_engine(settings.database_url)
-    try:
-        with Session(engine) as session:
-            if args.schedule is not None:
-                schedule = get_schedule(session, args.schedule)
-            else:
-                schedule = schedule_in_force(session, args.owner, Variant.NORMAL,
-                                             args.in_force_on or today())
-            _, view = load_list(session, args.list_id, field="list")
-            assert schedule.id is not None
-            out = ReferenceCheckOut.of(check_items(items_of(session, schedule.id), view),
-                                       ScheduleRef.of(schedule), view)
-    finally:
-        engine.dispose()
+    with database(settings, write=False) as session:
+        if args.schedule is not None:
+            schedule = get_schedule(session, args.schedule)
+        else:
+            schedule = schedule_in_force(session, args.owner, Variant.NORMAL,
+                                         args.in_force_on or today())
+        _, view = load_list(session, args.list_id, field="list")
+        assert schedule.id is not None
+        out = ReferenceCheckOut.of(check_items(items_of(session, schedule.id), view),
+                                   ScheduleRef.of(schedule), view)
     if args.json:
         print(out.model_dump_json(indent=2))
         return 0

@@ -13,17 +13,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from app.cli.console import STOCKHOLM, today
+from app.cli.console import STOCKHOLM, database, today
 from app.config import DEFAULT_OWNER, Settings
 from pricing.deviation import DEFAULT_LIMIT_PERCENT
 from pricing.taxa import Variant
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from sqlmodel import Session
 
     from app.cli.console import schedule_in_force
-    from app.db import make_engine
     from app.files import Limits
     from app.report.data import (
         NO_VOLUMES,
@@ -39,28 +37,24 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         print("-o names one file: give one --format, or use --out-dir")
         return 2
     limits = Limits(settings.max_rows, settings.max_xlsx_uncompressed_bytes)
-    engine = make_engine(settings.database_url)
-    try:
-        with Session(engine) as session:
-            if args.schedule is not None:
-                schedule_id = args.schedule
-            else:
-                on = args.in_force_on or today()
-                schedule_id = schedule_in_force(session, args.owner, Variant.NORMAL, on).id
-            if args.volumes_id is not None:
-                volumes, source = volumes_from_set(session, args.volumes_id)
-            elif args.volumes_file:
-                path = Path(args.volumes_file)
-                volumes, source = volumes_from_file(path.read_bytes(), path.name, limits)
-            elif args.example_volumes:
-                volumes, source = example_volumes(limits)
-            else:
-                volumes, source = None, NO_VOLUMES
-            data = build_report_data(
-                session, schedule_id, volumes, source, previous_id=args.previous,
-                limit_percent=args.limit, generated_at=datetime.now(STOCKHOLM))
-    finally:
-        engine.dispose()
+    with database(settings, write=False) as session:
+        if args.schedule is not None:
+            schedule_id = args.schedule
+        else:
+            on = args.in_force_on or today()
+            schedule_id = schedule_in_force(session, args.owner, Variant.NORMAL, on).id
+        if args.volumes_id is not None:
+            volumes, source = volumes_from_set(session, args.volumes_id)
+        elif args.volumes_file:
+            path = Path(args.volumes_file)
+            volumes, source = volumes_from_file(path.read_bytes(), path.name, limits)
+        elif args.example_volumes:
+            volumes, source = example_volumes(limits)
+        else:
+            volumes, source = None, NO_VOLUMES
+        data = build_report_data(
+            session, schedule_id, volumes, source, previous_id=args.previous,
+            limit_percent=args.limit, generated_at=datetime.now(STOCKHOLM))
     for fmt in formats:
         out = render(data, fmt)
         target = Path(args.output) if args.output else Path(args.out_dir) / out.filename

@@ -18,6 +18,7 @@ from typing import Any
 
 from app.cli.console import (
     CLI_ACTOR,
+    database,
     kr,
     limits,
     pct,
@@ -33,7 +34,6 @@ from pricing.taxa import Variant
 
 
 def cmd_volumes_import(args: argparse.Namespace, settings: Settings) -> int:
-    from app.db import make_engine, transaction
     from app.taxa.imports import finding_json
     from app.volumes.volume_sets import import_volumes
 
@@ -41,14 +41,10 @@ def cmd_volumes_import(args: argparse.Namespace, settings: Settings) -> int:
     content = read_file(path, settings)
     if content is None:
         return 2
-    engine = make_engine(settings.database_url)
-    try:
-        with transaction(engine) as session:
-            stored, validation = import_volumes(
-                session, content=content, filename=path.name, owner=args.owner,
-                name=args.name or path.stem, actor=CLI_ACTOR, limits=limits(settings))
-    finally:
-        engine.dispose()
+    with database(settings, write=True) as session:
+        stored, validation = import_volumes(
+            session, content=content, filename=path.name, owner=args.owner,
+            name=args.name or path.stem, actor=CLI_ACTOR, limits=limits(settings))
     for warning in validation.warnings:
         print("warning:", json.dumps(finding_json(warning), ensure_ascii=False))
     print(f"stored volume set {stored.id} '{stored.name}': {validation.row_count} rows, "
@@ -58,29 +54,22 @@ def cmd_volumes_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_volumes_list(args: argparse.Namespace, settings: Settings) -> int:
-    from sqlmodel import Session, col, select
+    from sqlmodel import col, select
 
-    from app.db import make_engine
     from app.models import VolumeSet
     from app.volumes.volume_sets import totals_by_set
 
-    engine = make_engine(settings.database_url)
-    try:
-        with Session(engine) as session:
-            totals = totals_by_set(session)
-            for v in session.exec(select(VolumeSet).order_by(col(VolumeSet.id))).all():
-                codes, total = totals.get(v.id or 0, (0, 0))
-                print(f"{v.id}\t{v.owner}\t{codes} codes\t{total}\t{v.source_filename or ''}"
-                      f"\t{v.name}")
-    finally:
-        engine.dispose()
+    with database(settings, write=False) as session:
+        totals = totals_by_set(session)
+        for v in session.exec(select(VolumeSet).order_by(col(VolumeSet.id))).all():
+            codes, total = totals.get(v.id or 0, (0, 0))
+            print(f"{v.id}\t{v.owner}\t{codes} codes\t{total}\t{v.source_filename or ''}"
+                  f"\t{v.name}")
     return 0
 
 
 def cmd_deviation(args: argparse.Namespace, settings: Settings) -> int:
-    from sqlmodel import Session
 
-    from app.db import make_engine
     from app.reference.lists import load_list, rise_of
     from app.reference.schemas import against_list
     from app.taxa.schedules import get_schedule, items_of
@@ -95,48 +84,44 @@ def cmd_deviation(args: argparse.Namespace, settings: Settings) -> int:
     )
 
     example = args.volumes_id is None and args.volumes_file is None
-    engine = make_engine(settings.database_url)
-    try:
-        with Session(engine) as session:
-            if args.schedule is not None:
-                schedule = get_schedule(session, args.schedule)
-            else:
-                schedule = schedule_in_force(session, args.owner, Variant.NORMAL,
-                                              args.in_force_on or today())
-            if args.volumes_id is not None:
-                stored = get_volume_set(session, args.volumes_id)
-                volumes = volumes_of(session, args.volumes_id)
-                source = VolumesRef(id=stored.id, name=stored.name,
-                                    source_filename=stored.source_filename,
-                                    sha256=stored.source_sha256, codes=len(volumes),
-                                    total_volume=sum(volumes.values()))
-            else:
-                path = Path(args.volumes_file) if args.volumes_file else EXAMPLE_VOLUMES
-                content = read_file(path, settings)
-                if content is None:
-                    return 2
-                validation = parse_volume_file(content, path.name, limits(settings))
-                if not validation.ok:
-                    raise rejected(validation, path.name)
-                volumes = dict(validation.totals)
-                source = VolumesRef(
-                    id=None, name="EXAMPLE volumes: INVENTED, not real statistics" if example
-                    else path.stem, source_filename=str(path),
-                    sha256=hashlib.sha256(content).hexdigest(), codes=len(volumes),
-                    total_volume=sum(volumes.values()))
-            view = None if args.list_id is None else load_list(session, args.list_id,
-                                                               field="list")[1]
-            analysis, previous = run_deviation(session, schedule, volumes, args.limit,
-                                               args.previous, view)
-            out = DeviationOut.of(analysis, schedule_ref(schedule), source,
-                                  None if previous is None else schedule_ref(previous),
-                                  None if args.json else args.top)
-            if view is not None:
-                assert schedule.id is not None
-                against_list(out, rise_of(session, view, volumes,
-                                          items_of(session, schedule.id)), view)
-    finally:
-        engine.dispose()
+    with database(settings, write=False) as session:
+        if args.schedule is not None:
+            schedule = get_schedule(session, args.schedule)
+        else:
+            schedule = schedule_in_force(session, args.owner, Variant.NORMAL,
+                                          args.in_force_on or today())
+        if args.volumes_id is not None:
+            stored = get_volume_set(session, args.volumes_id)
+            volumes = volumes_of(session, args.volumes_id)
+            source = VolumesRef(id=stored.id, name=stored.name,
+                                source_filename=stored.source_filename,
+                                sha256=stored.source_sha256, codes=len(volumes),
+                                total_volume=sum(volumes.values()))
+        else:
+            path = Path(args.volumes_file) if args.volumes_file else EXAMPLE_VOLUMES
+            content = read_file(path, settings)
+            if content is None:
+                return 2
+            validation = parse_volume_file(content, path.name, limits(settings))
+            if not validation.ok:
+                raise rejected(validation, path.name)
+            volumes = dict(validation.totals)
+            source = VolumesRef(
+                id=None, name="EXAMPLE volumes: INVENTED, not real statistics" if example
+                else path.stem, source_filename=str(path),
+                sha256=hashlib.sha256(content).hexdigest(), codes=len(volumes),
+                total_volume=sum(volumes.values()))
+        view = None if args.list_id is None else load_list(session, args.list_id,
+                                                           field="list")[1]
+        analysis, previous = run_deviation(session, schedule, volumes, args.limit,
+                                           args.previous, view)
+        out = DeviationOut.of(analysis, schedule_ref(schedule), source,
+                              None if previous is None else schedule_ref(previous),
+                              None if args.json else args.top)
+        if view is not None:
+            assert schedule.id is not None
+            against_list(out, rise_of(session, view, volumes,
+                                      items_of(session, schedule.id)), view)
     if args.json:
         print(out.model_dump_json(indent=2))
         return 0
