@@ -57,7 +57,7 @@ run: $(VENV)/.runtime ## migrate, load the bundled 2025 taxa on an empty databas
 lint: $(VENV)/.dev ## ruff
 	$(BIN)/ruff check app pricing tests data bench migrations
 
-typecheck: $(VENV)/.dev ## mypy --strict on the pure core
+typecheck: $(VENV)/.dev ## mypy: --strict on pricing/, nearly strict on app/
 	$(BIN)/mypy
 
 test: system-packages lint typecheck ## the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)

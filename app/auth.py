@@ -17,7 +17,7 @@ import hashlib
 import secrets
 import time
 from collections.abc import Iterable
-from enum import Enum
+from enum import StrEnum
 
 import anyio.to_thread
 from sqlalchemy import update
@@ -37,7 +37,7 @@ ACTOR_LENGTH = 100  # audit_event.actor, schedule.imported_by/activated_by
 LAST_USED_EVERY_SECONDS = 60.0  # last_used_at is written at most this often per key
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     ADMIN = "admin"  # price administrators: import, activate, audit log, keys
     CLINIC = "clinic"  # clinic systems: read prices, quotes
     BOARD = "board"  # the board's readers: reports, read-only

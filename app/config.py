@@ -7,6 +7,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = REPO_ROOT / "data"
@@ -18,12 +19,15 @@ class DataFileError(RuntimeError):
     """A bundled data file the service cannot start with (a server fault, never a 4xx)."""
 
 
-def read_data_json(path: Path) -> object:
-    """One data file of ``data/`` parsed as JSON; :class:`DataFileError` names the file."""
+def read_data_json(path: Path) -> dict[str, Any]:
+    """One data file of ``data/``: a JSON object; :class:`DataFileError` names the file."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DataFileError(f"{path}: cannot read it as JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise DataFileError(f"{path}: a data file holds one JSON object, not {type(data).__name__}")
+    return data
 
 
 # Signs the web pages' session cookies when TAXA_SESSION_SECRET is not set: random per process,

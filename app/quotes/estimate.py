@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ TEMPLATE = "kostnadsforslag.html.j2"
 TITLE = "Kostnadsförslag"
 
 
-class DocumentFormat(str, Enum):
+class DocumentFormat(StrEnum):
     """The answers of ``POST /v1/quotes``: the JSON quote, or the kostnadsförslag."""
 
     JSON = "json"

@@ -45,7 +45,7 @@ def load_rule_sets(directory: Path | None = None) -> tuple[RuleSet, ...]:
     rule_sets: list[RuleSet] = []
     for path in paths:
         try:
-            rule_sets.append(rule_set_from_mapping(read_data_json(path)))  # type: ignore[arg-type]
+            rule_sets.append(rule_set_from_mapping(read_data_json(path)))
         except RuleSetDataError as exc:
             raise DataFileError(f"{path}: {exc}") from exc
     try:
@@ -62,7 +62,7 @@ def load_regional_rules(directory: Path | None = None) -> Mapping[str, RegionalR
     found: dict[str, RegionalRules] = {}
     for path in sorted(directory.glob("*.json")):
         try:
-            rules = regional_rules_from_mapping(read_data_json(path))  # type: ignore[arg-type]
+            rules = regional_rules_from_mapping(read_data_json(path))
         except RuleSetDataError as exc:
             raise DataFileError(f"{path}: {exc}") from exc
         if rules.owner != path.stem:
