@@ -14,6 +14,7 @@ from app.proposals import routes as proposals
 from app.quotes import routes as quotes
 from app.reference import routes as reference
 from app.report import routes as report
+from app.report.cache import RenderedReports
 from app.snapshot import SnapshotCache
 from app.taxa import procedures_routes as procedures
 from app.taxa import routes as schedules
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url, settings.sqlite_busy_seconds)
     app.state.snapshots = SnapshotCache(app.state.engine, settings.snapshot_check_seconds)
     app.state.last_used = LastUsed(app.state.engine)
+    app.state.reports = RenderedReports()  # the board's reports, rendered once each
     errors.install(app)
     # The last added runs first: the key is checked before any body is read.
     app.add_middleware(errors.RequestGuard, max_bytes=MAX_JSON_BYTES)

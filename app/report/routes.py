@@ -20,6 +20,7 @@ from sqlmodel import Session
 from app.deps import UploadedFile, caller, engine, settings
 from app.errors import ERROR_RESPONSES, InvalidInput, error_response
 from app.files import Limits
+from app.report.cache import RenderedReports
 from app.report.data import (
     NO_VOLUMES,
     ReportData,
@@ -28,7 +29,7 @@ from app.report.data import (
     volumes_from_file,
     volumes_from_set,
 )
-from app.report.formats import ReportFormat, render
+from app.report.formats import ReportFormat
 from app.snapshot import KeyView
 from pricing.deviation import DEFAULT_LIMIT_PERCENT
 
@@ -69,8 +70,9 @@ def _now() -> datetime:
     return datetime.now(STOCKHOLM)
 
 
-def _answer(data: ReportData, fmt: ReportFormat) -> Response:
-    out = render(data, fmt)
+def _answer(request: Request, data: ReportData, fmt: ReportFormat) -> Response:
+    reports: RenderedReports = request.app.state.reports  # rendered once per report (cache.py)
+    out = reports.render(data, fmt)
     disposition = "inline" if out.inline else "attachment"
     return Response(out.content, media_type=out.media_type,
                     headers={"Content-Disposition": f'{disposition}; filename="{out.filename}"'})
@@ -105,7 +107,7 @@ def report(
         data = build_report_data(session, schedule_id, volumes, source,
                                  previous_id=previous_id, limit_percent=limit_percent,
                                  generated_at=_now())
-    return _answer(data, format)
+    return _answer(request, data, format)
 
 
 @router.post("/v1/schedules/{schedule_id}/report", response_class=Response,
@@ -130,4 +132,4 @@ def report_with_file(
         data = build_report_data(session, schedule_id, volumes, source,
                                  previous_id=previous_id, limit_percent=limit_percent,
                                  generated_at=_now())
-    return _answer(data, format)
+    return _answer(request, data, format)
