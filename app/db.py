@@ -64,20 +64,15 @@ def transaction(engine: Engine) -> Iterator[Session]:
             raise
 
 
-
-
-
-
-
 def now() -> datetime:
     return datetime.now(UTC)
 
 
 def bump_snapshot_version(session: Session) -> None:
     session.exec(
-        update(SnapshotVersion).where(col(SnapshotVersion.id) == 1).values(
-            version=SnapshotVersion.version + 1
-        )
+        update(SnapshotVersion)
+        .where(col(SnapshotVersion.id) == 1)
+        .values(version=SnapshotVersion.version + 1)
     )
 
 
@@ -92,8 +87,15 @@ def audit(
     **detail: Any,
 ) -> None:
     session.add(
-        AuditEvent(at=now(), actor=actor, action=action, target=target, sha256=sha256,
-                   owner=owner, detail=_jsonable(detail))
+        AuditEvent(
+            at=now(),
+            actor=actor,
+            action=action,
+            target=target,
+            sha256=sha256,
+            owner=owner,
+            detail=_jsonable(detail),
+        )
     )
 
 

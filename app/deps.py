@@ -58,15 +58,15 @@ class Caller(HTTPBearer):
     """
 
     def __init__(self, permission: str) -> None:
-        super().__init__(auto_error=False, scheme_name="HTTPBearer",
-                         description=BEARER_DESCRIPTION)
+        super().__init__(auto_error=False, scheme_name="HTTPBearer", description=BEARER_DESCRIPTION)
         self.permission = permission
 
     async def __call__(self, request: Request) -> KeyView:  # type: ignore[override]
         key: KeyView | None = request.scope.get("state", {}).get("key")
         if key is None:  # not under /v1/ (the middleware only guards the API)
-            key = authenticate(await current_snapshot(request),
-                               request.headers.get("authorization"))
+            key = authenticate(
+                await current_snapshot(request), request.headers.get("authorization")
+            )
         require(key, self.permission)
         last_used: LastUsed = request.app.state.last_used
         if last_used.due(key):  # at most once a minute per key: the write goes to a thread
@@ -96,14 +96,18 @@ def read_upload(
     config = settings(request)
     filename = file.filename or ""
     if len(filename) > MAX_FILENAME:
-        raise InvalidInput(f"the file name is longer than {MAX_FILENAME} characters: rename it",
-                           field="file", value=filename)
+        raise InvalidInput(
+            f"the file name is longer than {MAX_FILENAME} characters: rename it",
+            field="file",
+            value=filename,
+        )
     if "\x00" in filename:
         raise InvalidInput("the file name has a NUL character: rename it", field="file")
     content = file.file.read(config.max_upload_bytes + 1)
     if len(content) > config.max_upload_bytes:
-        raise PayloadTooLarge(f"the file is larger than {config.max_upload_bytes} bytes "
-                              "(the limit)")
+        raise PayloadTooLarge(
+            f"the file is larger than {config.max_upload_bytes} bytes (the limit)"
+        )
     return Upload(content=content, filename=filename, limits=Limits.of(config))
 
 

@@ -57,8 +57,13 @@ class Limits:
     @classmethod
     def of(cls, settings: Any) -> Limits:
         """The limits an :class:`app.config.Settings` sets."""
-        return cls(settings.max_rows, settings.max_xlsx_uncompressed_bytes,
-                   settings.max_columns, settings.max_cells, settings.max_read_seconds)
+        return cls(
+            settings.max_rows,
+            settings.max_xlsx_uncompressed_bytes,
+            settings.max_columns,
+            settings.max_cells,
+            settings.max_read_seconds,
+        )
 
 
 class _Budget:
@@ -74,14 +79,16 @@ class _Budget:
         self.cells += 1
         if self.cells > self.limits.max_cells:
             raise PayloadTooLarge(
-                f"the file has more than {self.limits.max_cells} cells (the limit)")
+                f"the file has more than {self.limits.max_cells} cells (the limit)"
+            )
         if self.cells % 1024 == 0:
             self.check_time()
 
     def check_time(self) -> None:
         if time.monotonic() - self.started > self.limits.max_seconds:
             raise PayloadTooLarge(
-                f"the file took longer than {self.limits.max_seconds:g} s to read (the limit)")
+                f"the file took longer than {self.limits.max_seconds:g} s to read (the limit)"
+            )
 
     def row(self, number: int) -> None:
         if number > self.last_row:
@@ -90,7 +97,8 @@ class _Budget:
     def column(self, number: int) -> None:
         if number > self.limits.max_columns:
             raise PayloadTooLarge(
-                f"the file has more than {self.limits.max_columns} columns (the limit)")
+                f"the file has more than {self.limits.max_columns} columns (the limit)"
+            )
 
 
 def file_format(filename: str) -> str:
@@ -159,8 +167,9 @@ def _csv_rows(content: bytes, filename: str, budget: _Budget) -> list[tuple[int,
     # The separator is the one the headings use; a title row above them may hold stray commas,
     # so judge by the line with the most separators among the first rows.
     head = [line for line in text.splitlines()[:HEADER_SEARCH_ROWS] if line.strip()]
-    delimiter = max((";", ",", "\t"), key=lambda d: max((line.count(d) for line in head),
-                                                         default=0))
+    delimiter = max(
+        (";", ",", "\t"), key=lambda d: max((line.count(d) for line in head), default=0)
+    )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, list[Cell]]] = []
     try:
@@ -249,9 +258,7 @@ def _xlsx_rows(
         except (PayloadTooLarge, UnsupportedFile):
             raise
         except Exception as exc:  # a broken zip member or XML: zlib, ParseError, KeyError, ...
-            raise UnsupportedFile(
-                f"{filename!r} could not be read as an Excel workbook"
-            ) from exc
+            raise UnsupportedFile(f"{filename!r} could not be read as an Excel workbook") from exc
 
 
 def _first_sheet_path(archive: zipfile.ZipFile, names: set[str]) -> str:
@@ -260,8 +267,7 @@ def _first_sheet_path(archive: zipfile.ZipFile, names: set[str]) -> str:
     with archive.open(_WORKBOOK) as source:
         for _, element in iterparse(source):
             if _local(element.tag) == "sheet":
-                relationship = element.get(_RELATIONSHIP_ID) or element.get(
-                    _STRICT_RELATIONSHIP_ID)
+                relationship = element.get(_RELATIONSHIP_ID) or element.get(_STRICT_RELATIONSHIP_ID)
                 break
     if relationship is None or _WORKBOOK_RELS not in names:
         raise _Damaged("no sheet")
@@ -269,8 +275,11 @@ def _first_sheet_path(archive: zipfile.ZipFile, names: set[str]) -> str:
         for _, element in iterparse(source):
             if _local(element.tag) == "Relationship" and element.get("Id") == relationship:
                 target = element.get("Target") or ""
-                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                    posixpath.join("xl", target))
+                path = (
+                    target.lstrip("/")
+                    if target.startswith("/")
+                    else posixpath.normpath(posixpath.join("xl", target))
+                )
                 if path in names:
                     return path
                 break

@@ -26,8 +26,9 @@ sys.path.insert(0, str(REPO))
 
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
-PROPOSAL = ("taxa=1&lista={list}&volymer={volumes}&valid_from=2026-01-01&grans=7&mode=uniform"
-            "&rounding_kr=5")
+PROPOSAL = (
+    "taxa=1&lista={list}&volymer={volumes}&valid_from=2026-01-01&grans=7&mode=uniform&rounding_kr=5"
+)
 
 # (label, method, path); a POST sends the form of the same name in ``forms`` below.
 PAGES = (
@@ -50,10 +51,16 @@ PAGES = (
     ("7 %-kontroll mot annan lista", "GET", "/ui/kontroll?taxa=1&volymer={volumes}&lista={list}"),
     ("Förslag (formuläret)", "GET", "/ui/forslag"),
     # A new target each run ({n}): every preview is solved afresh, none from the page's cache.
-    ("Förslag, förhandsgranskning (löst)", "GET",
-     "/ui/forslag?" + PROPOSAL + "&target_percent=6.{n:02d}"),
-    ("Förslag, samma förhandsgranskning sorterad", "GET",
-     "/ui/forslag?" + PROPOSAL + "&sort=change_percent&dir=desc"),
+    (
+        "Förslag, förhandsgranskning (löst)",
+        "GET",
+        "/ui/forslag?" + PROPOSAL + "&target_percent=6.{n:02d}",
+    ),
+    (
+        "Förslag, samma förhandsgranskning sorterad",
+        "GET",
+        "/ui/forslag?" + PROPOSAL + "&sort=change_percent&dir=desc",
+    ),
     ("Rapport (sidan)", "GET", "/ui/rapport?taxa=1&volymer={volumes}"),
     ("Rapport HTML (ramen)", "GET", "/ui/rapport/1/rapport.html?volymer={volumes}"),
     ("Granskningslogg", "GET", "/ui/granskningslogg"),
@@ -98,15 +105,30 @@ def main() -> None:
         load_bundled(session, limits)
         load_bundled_reference_lists(session, limits)
         _, key = create_key(session, Role.ADMIN, "bench")
-        stored, _ = import_volumes(session, content=EXAMPLE_VOLUMES.read_bytes(),
-                                   filename=EXAMPLE_VOLUMES.name, owner="region-jonkoping",
-                                   name="Exempel", actor="bench", limits=limits)
-        draft = import_taxa(session, content=taxa_csv.read_bytes(), filename=taxa_csv.name,
-                            owner="region-jonkoping", name="Utkast 2026", variant=Variant.NORMAL,
-                            valid_from=date(2026, 1, 1), dry_run=False,
-                            actor="bench", limits=limits)
-        tlv_2026 = session.exec(select(ReferenceListRow.id)
-                                .where(ReferenceListRow.valid_from == date(2026, 1, 1))).one()
+        stored, _ = import_volumes(
+            session,
+            content=EXAMPLE_VOLUMES.read_bytes(),
+            filename=EXAMPLE_VOLUMES.name,
+            owner="region-jonkoping",
+            name="Exempel",
+            actor="bench",
+            limits=limits,
+        )
+        draft = import_taxa(
+            session,
+            content=taxa_csv.read_bytes(),
+            filename=taxa_csv.name,
+            owner="region-jonkoping",
+            name="Utkast 2026",
+            variant=Variant.NORMAL,
+            valid_from=date(2026, 1, 1),
+            dry_run=False,
+            actor="bench",
+            limits=limits,
+        )
+        tlv_2026 = session.exec(
+            select(ReferenceListRow.id).where(ReferenceListRow.valid_from == date(2026, 1, 1))
+        ).one()
     ids = {"volumes": stored.id, "draft": draft.schedule_id, "list": tlv_2026}
 
     rows = []
@@ -120,20 +142,32 @@ def main() -> None:
         # The next list after the bundled 2026 one (which ends 2027-01-14): no overlap.
         tlv_csv = REPO / "tests" / "data" / "tlv-referenspriser-2026-01-01.csv"
         forms = {
-            "/ui/taxor/granska": ({"csrf": csrf[1], "name": "Tandvårdstaxa 2026",
-                                   "variant": "normal", "valid_from": "2026-01-01"},
-                                  ("taxa.csv", taxa_csv.read_bytes(), "text/csv")),
+            "/ui/taxor/granska": (
+                {
+                    "csrf": csrf[1],
+                    "name": "Tandvårdstaxa 2026",
+                    "variant": "normal",
+                    "valid_from": "2026-01-01",
+                },
+                ("taxa.csv", taxa_csv.read_bytes(), "text/csv"),
+            ),
             "/ui/referensprislistor/granska": (
-                {"csrf": csrf[1], "name": "HSLF-FS 2026:22", "origin": "tlv_file",
-                 "valid_from": "2027-01-15"},
-                (tlv_csv.name, tlv_csv.read_bytes(), "text/csv")),
+                {
+                    "csrf": csrf[1],
+                    "name": "HSLF-FS 2026:22",
+                    "origin": "tlv_file",
+                    "valid_from": "2027-01-15",
+                },
+                (tlv_csv.name, tlv_csv.read_bytes(), "text/csv"),
+            ),
         }
         for label, method, template in PAGES:
             path = template.format(**ids, n=0)
             runs = max(5, args.runs // 5) if "rapport.html" in path else args.runs
 
-            def request(method: str = method, template: str = template, n: int = 0
-                        ) -> tuple[int, int]:
+            def request(
+                method: str = method, template: str = template, n: int = 0
+            ) -> tuple[int, int]:
                 path = template.format(**ids, n=n)
                 if method == "POST":
                     data, file = forms[path]
@@ -154,15 +188,18 @@ def main() -> None:
                 assert status == 200, (label, n, status)
             times.sort()
             p90 = times[min(len(times) - 1, int(len(times) * 0.9))]
-            rows.append((label, f"{method} {path}", first, statistics.median(times), p90, size,
-                         runs))
+            rows.append(
+                (label, f"{method} {path}", first, statistics.median(times), p90, size, runs)
+            )
     app.state.engine.dispose()
 
     print("| page | request | first ms | p50 ms | p90 ms | KiB | runs |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for label, request_line, first, p50, p90, size, runs in rows:
-        print(f"| {label} | `{request_line}` | {first:.1f} | {p50:.1f} | {p90:.1f} | "
-              f"{size / 1024:.0f} | {runs} |")
+        print(
+            f"| {label} | `{request_line}` | {first:.1f} | {p50:.1f} | {p90:.1f} | "
+            f"{size / 1024:.0f} | {runs} |"
+        )
 
 
 if __name__ == "__main__":

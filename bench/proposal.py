@@ -49,19 +49,20 @@ def main() -> int:
     from pricing.taxa import Variant
 
     limits = Limits(20_000, 50 * 1024 * 1024)
-    volumes = dict(parse_volume_file(EXAMPLE_VOLUMES.read_bytes(), EXAMPLE_VOLUMES.name,
-                                     limits).totals)
+    volumes = dict(
+        parse_volume_file(EXAMPLE_VOLUMES.read_bytes(), EXAMPLE_VOLUMES.name, limits).totals
+    )
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         server, process = start_server(Path(tmp))
         try:
             engine = make_engine(server.database_url)
             with Session(engine) as session:
-                base = in_force(session, DEFAULT_OWNER, Variant.NORMAL,
-                                date(2025, 6, 1))
+                base = in_force(session, DEFAULT_OWNER, Variant.NORMAL, date(2025, 6, 1))
                 assert base is not None and base.id is not None
-                list_2026 = session.exec(select(ReferenceListRow).where(
-                    ReferenceListRow.name == "HSLF-FS 2025:68")).first()
+                list_2026 = session.exec(
+                    select(ReferenceListRow).where(ReferenceListRow.name == "HSLF-FS 2025:68")
+                ).first()
                 assert list_2026 is not None and list_2026.id is not None
                 list_id = list_2026.id
                 items = items_of(session, base.id)
@@ -69,49 +70,87 @@ def main() -> int:
                 previous = list_before(session, view)
             old = None if previous is None else previous.ref
             solved = propose(items, view.ref, volumes, old_list=old)
-            note = (f"{len(items)} items, {len(volumes)} volume codes: solved "
-                    f"{solved.percent} %, deviation {solved.deviation_percent:.2f} %")
-            rows.append(Row("propose() in process (pure core)", *timed(
-                lambda: propose(items, view.ref, volumes, old_list=old), args.runs), note=note))
+            note = (
+                f"{len(items)} items, {len(volumes)} volume codes: solved "
+                f"{solved.percent} %, deviation {solved.deviation_percent:.2f} %"
+            )
+            rows.append(
+                Row(
+                    "propose() in process (pure core)",
+                    *timed(lambda: propose(items, view.ref, volumes, old_list=old), args.runs),
+                    note=note,
+                )
+            )
 
             def app_layer() -> None:
                 with Session(engine) as session:
                     chosen, source = resolve_volumes(session, None, volumes)
-                    run_proposal(session, schedule_id=base.id or 0, reference_list_id=list_id,
-                                 volumes=chosen, volumes_source=source,
-                                 valid_from=date(2026, 1, 1),
-                                 limit_percent=Decimal(7), policy={}, dry_run=True,
-                                 actor="bench", limits=limits)
+                    run_proposal(
+                        session,
+                        schedule_id=base.id or 0,
+                        reference_list_id=list_id,
+                        volumes=chosen,
+                        volumes_source=source,
+                        valid_from=date(2026, 1, 1),
+                        limit_percent=Decimal(7),
+                        policy={},
+                        dry_run=True,
+                        actor="bench",
+                        limits=limits,
+                    )
 
-            rows.append(Row("run_proposal() in process, dry run (DB + checks)",
-                            *timed(app_layer, args.runs), note=note))
+            rows.append(
+                Row(
+                    "run_proposal() in process, dry run (DB + checks)",
+                    *timed(app_layer, args.runs),
+                    note=note,
+                )
+            )
             engine.dispose()
 
             headers = {"Authorization": f"Bearer {server.admin_key}"}
-            uploaded = httpx.post(f"{server.url}/v1/volumes", headers=headers, timeout=60,
-                                  data={"name": "example"},
-                                  files={"file": (EXAMPLE_VOLUMES.name,
-                                                  EXAMPLE_VOLUMES.read_bytes())})
+            uploaded = httpx.post(
+                f"{server.url}/v1/volumes",
+                headers=headers,
+                timeout=60,
+                data={"name": "example"},
+                files={"file": (EXAMPLE_VOLUMES.name, EXAMPLE_VOLUMES.read_bytes())},
+            )
             uploaded.raise_for_status()
-            body = {"reference_list_id": list_id, "volumes_id": uploaded.json()["id"],
-                    "valid_from": "2026-01-01", "dry_run": True}
+            body = {
+                "reference_list_id": list_id,
+                "volumes_id": uploaded.json()["id"],
+                "valid_from": "2026-01-01",
+                "dry_run": True,
+            }
             with httpx.Client(timeout=60) as client:
+
                 def post() -> None:
-                    response = client.post(f"{server.url}/v1/schedules/{base.id}/proposals",
-                                           headers=headers, json=body)
+                    response = client.post(
+                        f"{server.url}/v1/schedules/{base.id}/proposals", headers=headers, json=body
+                    )
                     response.raise_for_status()
 
                 post()  # warm: the first request reads the jour config and rule files
-                rows.append(Row("POST /v1/schedules/{id}/proposals dry run (HTTP)",
-                                *timed(post, args.runs), note=note))
+                rows.append(
+                    Row(
+                        "POST /v1/schedules/{id}/proposals dry run (HTTP)",
+                        *timed(post, args.runs),
+                        note=note,
+                    )
+                )
         finally:
             process.terminate()
             process.wait(timeout=10)
     RESULTS.mkdir(exist_ok=True)
-    meta = {"runs": args.runs, "python": sys.version.split()[0],
-            "when": time.strftime("%Y-%m-%d %H:%M")}
-    (RESULTS / "proposal.json").write_text(json.dumps(
-        {"meta": meta, "rows": [r.__dict__ for r in rows]}, indent=2))
+    meta = {
+        "runs": args.runs,
+        "python": sys.version.split()[0],
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+    }
+    (RESULTS / "proposal.json").write_text(
+        json.dumps({"meta": meta, "rows": [r.__dict__ for r in rows]}, indent=2)
+    )
     print(markdown(rows))
     print(f"\n{meta}")
     return 0

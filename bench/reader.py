@@ -29,10 +29,20 @@ from openpyxl import Workbook  # noqa: E402
 from app.errors import PayloadTooLarge  # noqa: E402
 from app.files import Limits, read_rows  # noqa: E402
 
-LIMITS = Limits(max_rows=20_000, max_xlsx_uncompressed_bytes=50 * 1024 * 1024,
-                max_seconds=600)  # measured here, not cut
-TAXA_ROW = ["101", "A", "Us,riskbedömn och hälsofr åtg", "extern",
-            "Basundersökning, utförd av tandläkare", 1100.5, 1015, "per_atgard", 129]
+LIMITS = Limits(
+    max_rows=20_000, max_xlsx_uncompressed_bytes=50 * 1024 * 1024, max_seconds=600
+)  # measured here, not cut
+TAXA_ROW = [
+    "101",
+    "A",
+    "Us,riskbedömn och hälsofr åtg",
+    "extern",
+    "Basundersökning, utförd av tandläkare",
+    1100.5,
+    1015,
+    "per_atgard",
+    129,
+]
 
 
 def xlsx(rows: list[list[object]]) -> bytes:
@@ -87,13 +97,26 @@ def measure(name: str, content: bytes, filename: str, runs: int = 3) -> None:
     read()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    print(f"| {name} | {len(content) / 1024:,.0f} KiB | {statistics.median(times):.2f} s | "
-          f"{peak / 2**20:.1f} MiB | {outcome} |")
+    print(
+        f"| {name} | {len(content) / 1024:,.0f} KiB | {statistics.median(times):.2f} s | "
+        f"{peak / 2**20:.1f} MiB | {outcome} |"
+    )
 
 
 def main() -> None:
-    taxa = [["code", "category", "group", "kind", "text", "price", "reference_price", "unit",
-             "source_row"]] + [TAXA_ROW] * 20_000
+    taxa = [
+        [
+            "code",
+            "category",
+            "group",
+            "kind",
+            "text",
+            "price",
+            "reference_price",
+            "unit",
+            "source_row",
+        ]
+    ] + [TAXA_ROW] * 20_000
     cells = [[f"c{i}" for i in range(23)]] + [[n + i for i in range(23)] for n in range(20_000)]
     files: list[tuple[str, Callable[[], bytes], str]] = [
         ("taxa, 20 000 rows, XLSX", lambda: xlsx(taxa), "t.xlsx"),

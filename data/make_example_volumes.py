@@ -85,8 +85,9 @@ SPECIALIST = """
 O001 8  O002 6  O003 5  O004 4  O005 4  O006 3  O007 3  O008 2  O009 2  O010 2
 O011 6  O012 5  O013 4  O014 3  O015 3  O016 2  O017 2  O018 1
 """
-AESTHETIC = frozenset({"9008", "9009", "9010", "9011", "9012", "9013", "9021", "9080", "9081",
-                       "10001"})
+AESTHETIC = frozenset(
+    {"9008", "9009", "9010", "9011", "9012", "9013", "9021", "9080", "9081", "10001"}
+)
 
 
 def _table(text: str) -> dict[str, int]:
@@ -115,8 +116,10 @@ def make_rows(codes: dict[str, str], seed: int = SEED) -> list[tuple[str, str, i
     """(clinic, code, volume) for every clinic and code with a volume above 0."""
     rng = random.Random(seed)
     general = [f"Exempelklinik {n:02d}" for n in range(1, GENERAL_CLINICS + 1)]
-    specialists = [f"Exempelklinik {n:02d} (specialist)"
-                   for n in range(GENERAL_CLINICS + 1, GENERAL_CLINICS + SPECIALIST_CLINICS + 1)]
+    specialists = [
+        f"Exempelklinik {n:02d} (specialist)"
+        for n in range(GENERAL_CLINICS + 1, GENERAL_CLINICS + SPECIALIST_CLINICS + 1)
+    ]
     size = {clinic: rng.randint(50, 150) for clinic in general + specialists}
     size[general[0]] = 300  # one large clinic in the county town
     base, specialist = _table(BASE), _table(SPECIALIST)
@@ -131,8 +134,7 @@ def make_rows(codes: dict[str, str], seed: int = SEED) -> list[tuple[str, str, i
         total = regional_volume(code, base, specialist)
         weight = sum(size[c] for c in clinics)
         for clinic in clinics:
-            numerator = total * size[clinic] * rng.randint(100 - NOISE_PERCENT,
-                                                           100 + NOISE_PERCENT)
+            numerator = total * size[clinic] * rng.randint(100 - NOISE_PERCENT, 100 + NOISE_PERCENT)
             denominator = weight * 100
             volume, remainder = divmod(numerator, denominator)
             if rng.randrange(denominator) < remainder:

@@ -68,7 +68,7 @@ from decimal import (
     Overflow,
     localcontext,
 )
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pricing.deviation import DEFAULT_LIMIT_PERCENT, DeviationAnalysis, analyse_deviation
@@ -130,7 +130,7 @@ class ProposalPolicyError(PricingError):
         self.value = value
 
 
-class ProposalMode(str, Enum):
+class ProposalMode(StrEnum):
     UNIFORM = "uniform"
     FOLLOW_REFERENCE = "follow_reference"
 
@@ -228,7 +228,7 @@ def policy_from_mapping(data: Mapping[str, Any]) -> ProposalPolicy:
     return ProposalPolicy(**values)
 
 
-class PriceRule(str, Enum):
+class PriceRule(StrEnum):
     """Which rule set an item's new price."""
 
     UNIFORM = "uniform"  # extern: old × factor
@@ -238,7 +238,7 @@ class PriceRule(str, Enum):
     PER_KRONA = "per_krona"  # material at cost: never changed
 
 
-class Cap(str, Enum):
+class Cap(StrEnum):
     MAX_RISE = "max_rise"
     REFERENCE = "reference"
 

@@ -226,8 +226,12 @@ class ReportFigures:
 def item_counts(items: Sequence[Item]) -> ItemCounts:
     extern = sum(1 for i in items if i.kind is Kind.EXTERN)
     without_code = sum(1 for i in items if i.code is None)
-    return ItemCounts(total=len(items), extern=extern,
-                      intern=len(items) - extern - without_code, without_code=without_code)
+    return ItemCounts(
+        total=len(items),
+        extern=extern,
+        intern=len(items) - extern - without_code,
+        without_code=without_code,
+    )
 
 
 def unit_weights(items: Sequence[Item]) -> dict[str, int]:
@@ -286,10 +290,15 @@ def group_changes(
         assert yoy is not None
         if yoy.all_codes == 0:
             continue
-        out.append(GroupChange(group=group, price_change_percent=yoy.price_change_all_percent,
-                               codes=yoy.all_codes,
-                               reference_change_percent=yoy.reference_change_percent,
-                               reference_codes=yoy.reference_codes))
+        out.append(
+            GroupChange(
+                group=group,
+                price_change_percent=yoy.price_change_all_percent,
+                codes=yoy.all_codes,
+                reference_change_percent=yoy.reference_change_percent,
+                reference_codes=yoy.reference_codes,
+            )
+        )
     return tuple(out)
 
 
@@ -303,11 +312,16 @@ def _price_changes(
         volume = None if volumes is None else volumes.get(change.code or "", 0)
         effect = None if volume is None else volume * (change.new_price - change.old_price)
         rows.append(PriceChangeRow(change, volume, effect))
-    return tuple(sorted(
-        rows,
-        key=lambda r: (r.change.change_percent is None,
-                       -abs(r.change.change_percent or Decimal(0)), r.change.key),
-    ))
+    return tuple(
+        sorted(
+            rows,
+            key=lambda r: (
+                r.change.change_percent is None,
+                -abs(r.change.change_percent or Decimal(0)),
+                r.change.key,
+            ),
+        )
+    )
 
 
 def tio_share(
@@ -337,9 +351,13 @@ def tio_share(
             qualifying += 1
             volume_ok += volume
     return TioShare(
-        rule_set_id=rule_set_id, rule_valid_from=rule_valid_from, applies=applies,
-        requires_price_at_most_reference=requires, items_in_scope=in_scope,
-        items_qualifying=qualifying, position_limited=limited,
+        rule_set_id=rule_set_id,
+        rule_valid_from=rule_valid_from,
+        applies=applies,
+        requires_price_at_most_reference=requires,
+        items_in_scope=in_scope,
+        items_qualifying=qualifying,
+        position_limited=limited,
         max_tooth_position=tio.max_tooth_position.value,
         volume_in_scope=None if volumes is None else volume_in,
         volume_qualifying=None if volumes is None else volume_ok,
@@ -368,22 +386,25 @@ def _item_rows(
         ref = item.reference_price
         scope = tio.scope(item.code) if tio is not None and item.code is not None else None
         old = before.get(item.key)
-        rows.append(ItemRow(
-            item=item,
-            difference=None if ref is None else item.price - ref,
-            difference_percent=None if ref is None else percent_change(item.price, ref),
-            volume=volume,
-            revenue=None if volume is None else volume * item.price,
-            reference_revenue=None if volume is None or ref is None else volume * ref,
-            contribution=contribution.get(item.key),
-            status=status.get(item.key, "compared"),
-            utbyte=is_utbyte(item.code),
-            tio_in_scope=None if scope is None or ref is None else scope.in_scope,
-            tio_position_limited=scope is not None and scope.in_scope
-            and scope.position_limited is not None,
-            previous_price=None if old is None else old.price,
-            price_change_percent=None if old is None else percent_change(item.price, old.price),
-        ))
+        rows.append(
+            ItemRow(
+                item=item,
+                difference=None if ref is None else item.price - ref,
+                difference_percent=None if ref is None else percent_change(item.price, ref),
+                volume=volume,
+                revenue=None if volume is None else volume * item.price,
+                reference_revenue=None if volume is None or ref is None else volume * ref,
+                contribution=contribution.get(item.key),
+                status=status.get(item.key, "compared"),
+                utbyte=is_utbyte(item.code),
+                tio_in_scope=None if scope is None or ref is None else scope.in_scope,
+                tio_position_limited=scope is not None
+                and scope.in_scope
+                and scope.position_limited is not None,
+                previous_price=None if old is None else old.price,
+                price_change_percent=None if old is None else percent_change(item.price, old.price),
+            )
+        )
     return tuple(rows)
 
 
@@ -403,8 +424,11 @@ def _verdicts(
     elif jour.of_kind(JourFindingKind.PRICE_DIFFERS):
         surcharge = Verdict(Principle.JOUR_SURCHARGE, Status.NOT_MET, Reason.PRICE_FINDINGS)
     else:
-        surcharge = Verdict(Principle.JOUR_SURCHARGE, Status.MET,
-                            Reason.DERIVED if jour_derived else Reason.CONSISTENT)
+        surcharge = Verdict(
+            Principle.JOUR_SURCHARGE,
+            Status.MET,
+            Reason.DERIVED if jour_derived else Reason.CONSISTENT,
+        )
     return (
         Verdict(Principle.FOLLOWS_REFERENCE, Status.CANNOT_ASSESS, Reason.NO_MEASURE),
         limit,
@@ -455,17 +479,17 @@ def compose_report(
         ratio_bins=ratio_bins(analysis.contributions),
         previous_given=previous is not None,
         year_on_year=analysis.year_on_year,
-        group_changes=() if previous is None else group_changes(
-            items, previous, weights, limit_percent),
+        group_changes=()
+        if previous is None
+        else group_changes(items, previous, weights, limit_percent),
         price_changes=changes,
         price_changes_total=len(changes),
         jour=jour,
         jour_derived=jour_derived,
         jour_counts=counts,
-        tio=None if tio is None else tio_share(items, volumes, tio.rule, tio.rule_set_id,
-                                                tio.valid_from, tio.applies),
-        items=_item_rows(items, volumes, analysis, previous,
-                         None if tio is None else tio.rule),
+        tio=None
+        if tio is None
+        else tio_share(items, volumes, tio.rule, tio.rule_set_id, tio.valid_from, tio.applies),
+        items=_item_rows(items, volumes, analysis, previous, None if tio is None else tio.rule),
         verdicts=_verdicts(weighted, analysis, jour, jour_derived),
     )
-

@@ -1043,8 +1043,7 @@ class _Engine:
             if middle > 0:
                 low_share = middle * _rate(lower.value)
                 state = round_money(low_share + high_share)
-                state_by_rule = _split({"hkskydd_50": low_share, "hkskydd_85": high_share},
-                                       state)
+                state_by_rule = _split({"hkskydd_50": low_share, "hkskydd_85": high_share}, state)
             else:
                 state = round_money(high_share)
                 state_by_rule = {"hkskydd_85": state}

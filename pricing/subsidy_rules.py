@@ -458,8 +458,9 @@ def rule_set_for(day: date, rule_sets: Iterable[RuleSet]) -> RuleSet:
         if rule_set.valid_from <= day and (rule_set.valid_to is None or day <= rule_set.valid_to):
             if found is not None:
                 ids = ", ".join(r.id for r in rule_sets if r.covers(day))
-                raise RuleSetDataError("valid_from", f"rule sets {ids} overlap on "
-                                       f"{day.isoformat()}")
+                raise RuleSetDataError(
+                    "valid_from", f"rule sets {ids} overlap on {day.isoformat()}"
+                )
             found = rule_set
     if found is None:
         raise NoRuleSetForDate(day, f"no subsidy rule set is in force on {day.isoformat()}")

@@ -234,8 +234,12 @@ def validate_rows(rows: Sequence[RawRow], column_names: Mapping[str, str]) -> Va
         elif category_text == "" and code == "":
             pass  # a codeless row exported by this service: no category either
         else:
-            error(n, "category", category_text or None,
-                  "unknown category: write A (allmäntandvård) or S (specialisttandvård)")
+            error(
+                n,
+                "category",
+                category_text or None,
+                "unknown category: write A (allmäntandvård) or S (specialisttandvård)",
+            )
 
         if code and not CODE_PATTERN.match(code):
             error(n, "code", code, "a code is 1–12 letters and digits (e.g. 101, 103S, A11)")
@@ -270,8 +274,12 @@ def validate_rows(rows: Sequence[RawRow], column_names: Mapping[str, str]) -> Va
             except AmountError as exc:
                 error(n, "reference_price", ref_cell, f"referenspris: {exc}")
             if kind is Kind.INTERN:
-                error(n, "reference_price", ref_cell,
-                      "an intern code has no referenspris: leave it empty or mark the row Extern")
+                error(
+                    n,
+                    "reference_price",
+                    ref_cell,
+                    "an intern code has no referenspris: leave it empty or mark the row Extern",
+                )
         elif kind is Kind.EXTERN:
             error(n, "reference_price", ref_cell, "an extern row needs its referenspris")
 
@@ -281,8 +289,7 @@ def validate_rows(rows: Sequence[RawRow], column_names: Mapping[str, str]) -> Va
             try:
                 unit = Unit(unit_text.lower())
             except ValueError:
-                error(n, "unit", unit_text,
-                      "unknown unit: " + ", ".join(u.value for u in Unit))
+                error(n, "unit", unit_text, "unknown unit: " + ", ".join(u.value for u in Unit))
 
         source_rows = [n]
         src = _text(cells.get("source_row"))
@@ -292,14 +299,20 @@ def validate_rows(rows: Sequence[RawRow], column_names: Mapping[str, str]) -> Va
             else:
                 error(n, "source_row", src, "source_row is a whole row number")
 
-        if len(findings) > before and any(
-            f.severity is Severity.ERROR for f in findings[before:]
-        ):
+        if len(findings) > before and any(f.severity is Severity.ERROR for f in findings[before:]):
             continue
         assert kind is not None and price is not None  # no error above means both were read
 
-        signature = (code, category_text.upper(), _text(cells.get("group")), kind.value, text,
-                     str(price), str(reference), unit.value)
+        signature = (
+            code,
+            category_text.upper(),
+            _text(cells.get("group")),
+            kind.value,
+            text,
+            str(price),
+            str(reference),
+            unit.value,
+        )
         duplicate_of = seen_rows.get(signature)
         if duplicate_of is None:
             seen_rows[signature] = n
@@ -308,8 +321,18 @@ def validate_rows(rows: Sequence[RawRow], column_names: Mapping[str, str]) -> Va
         key = code if code else f"(ny kod) {text}"
         existing = pending.get(key)
         if existing is None:
-            pending[key] = _Pending(n, code or None, category, group, kind, price, reference,
-                                    unit, [text], list(source_rows))
+            pending[key] = _Pending(
+                n,
+                code or None,
+                category,
+                group,
+                kind,
+                price,
+                reference,
+                unit,
+                [text],
+                list(source_rows),
+            )
             continue
         conflicts = [
             ("price", price, existing.price),
@@ -323,16 +346,24 @@ def validate_rows(rows: Sequence[RawRow], column_names: Mapping[str, str]) -> Va
                 clashed = True
                 shown = value.value if isinstance(value, Enum) else value
                 was = first.value if isinstance(first, Enum) else first
-                error(n, column, None if shown is None else str(shown),
-                      f"code {code} has {was} on row {existing.first_row}: one code, one value")
+                error(
+                    n,
+                    column,
+                    None if shown is None else str(shown),
+                    f"code {code} has {was} on row {existing.first_row}: one code, one value",
+                )
         if clashed:
             continue
         if duplicate_of is not None:
             warn(n, None, None, f"exact duplicate of row {duplicate_of}: one item, both rows kept")
         elif text not in existing.texts:
-            warn(n, "text", text,
-                 f"code {code} also on row {existing.first_row} with another text at the same "
-                 "price: kept as an alternative text")
+            warn(
+                n,
+                "text",
+                text,
+                f"code {code} also on row {existing.first_row} with another text at the same "
+                "price: kept as an alternative text",
+            )
         existing.texts.append(text)
         existing.source_rows.extend(source_rows)
 

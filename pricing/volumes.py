@@ -156,12 +156,12 @@ def validate_volume_rows(
         return column_names.get(column, VOLUME_DISPLAY_NAMES[column])
 
     def error(row: int, column: str, value: Cell, message: str) -> None:
-        findings.append(Finding(row, name(column), None if value is None else str(value),
-                                message))
+        findings.append(Finding(row, name(column), None if value is None else str(value), message))
 
     def warn(row: int, column: str | None, value: str | None, message: str) -> None:
-        findings.append(Finding(row, name(column) if column else None, value, message,
-                                Severity.WARNING))
+        findings.append(
+            Finding(row, name(column) if column else None, value, message, Severity.WARNING)
+        )
 
     data_rows = 0
     for raw in rows:
@@ -178,8 +178,12 @@ def validate_volume_rows(
             error(n, "code", None, "empty code: every row needs its åtgärd code")
             ok = False
         elif code.casefold() in TOTAL_ROW_WORDS:
-            error(n, "code", written,
-                  "a row of totals: remove it, the service sums the volumes per code")
+            error(
+                n,
+                "code",
+                written,
+                "a row of totals: remove it, the service sums the volumes per code",
+            )
             ok = False
         elif not CODE_PATTERN.match(code):
             error(n, "code", written, "a code is 1–12 letters and digits (e.g. 101, 103S, A11)")
@@ -208,9 +212,13 @@ def validate_volume_rows(
             seen[key] = n
         else:
             where = ", ".join(x for x in (clinic, category) if x)
-            warn(n, None, None,
-                 f"code {code}{' (' + where + ')' if where else ''} also on row {earlier}: "
-                 "the volumes are summed")
+            warn(
+                n,
+                None,
+                None,
+                f"code {code}{' (' + where + ')' if where else ''} also on row {earlier}: "
+                "the volumes are summed",
+            )
         totals[code] = totals.get(code, 0) + volume
 
     if data_rows == 0:

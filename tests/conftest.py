@@ -111,6 +111,6 @@ def bundled(engine: Engine, settings: Settings) -> list[int]:
     from app.taxa.bundled import load_bundled
 
     with transaction(engine) as session:
-        return load_bundled(session, Limits(settings.max_rows,
-                                            settings.max_xlsx_uncompressed_bytes))
-
+        return load_bundled(
+            session, Limits(settings.max_rows, settings.max_xlsx_uncompressed_bytes)
+        )

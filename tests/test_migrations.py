@@ -37,7 +37,8 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     server = make_url(os.environ["TEST_DATABASE_URL"])
     name = "taxa_migration_check"
     admin = make_engine(server.render_as_string(hide_password=False)).execution_options(
-        isolation_level="AUTOCOMMIT")
+        isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
         conn.execute(text(f"CREATE DATABASE {name}"))

@@ -1,5 +1,4 @@
-"""What the key and audit endpoints take and answer.
-"""
+"""What the key and audit endpoints take and answer."""
 
 from __future__ import annotations
 
@@ -28,10 +27,13 @@ class KeyIn(BaseModel):
     role: str = Field(pattern="^(admin|clinic|board)$")
     name: str = Field(min_length=1, max_length=100)
     owners: list[OwnerName] | None = Field(
-        None, min_length=1, max_length=100,
+        None,
+        min_length=1,
+        max_length=100,
         description="The owners the key may write for (import, activate, retire, volumes); "
         "absent or null: every owner. A key scoped to owners may only create keys within them.",
-        examples=[["region-jonkoping"]])
+        examples=[["region-jonkoping"]],
+    )
 
 
 class KeyOut(BaseModel):
@@ -57,6 +59,13 @@ class KeyInfo(BaseModel):
     @classmethod
     def of(cls, row: ApiKey) -> KeyInfo:
         assert row.id is not None
-        return cls(id=row.id, name=row.name, prefix=row.prefix, role=row.role, owners=row.owners,
-                   created_at=row.created_at, last_used_at=row.last_used_at,
-                   revoked_at=row.revoked_at)
+        return cls(
+            id=row.id,
+            name=row.name,
+            prefix=row.prefix,
+            role=row.role,
+            owners=row.owners,
+            created_at=row.created_at,
+            last_used_at=row.last_used_at,
+            revoked_at=row.revoked_at,
+        )

@@ -1,5 +1,4 @@
-"""The ``taxa`` command: serve, migrate, load the bundled data, import, export, keys.
-"""
+"""The ``taxa`` command: serve, migrate, load the bundled data, import, export, keys."""
 
 from __future__ import annotations
 
@@ -38,15 +37,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
-    p.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=None,
-                   help="a log line per request (default: off, or TAXA_ACCESS_LOG=1)")
+    p.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a log line per request (default: off, or TAXA_ACCESS_LOG=1)",
+    )
     p.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="bring the database schema to head").set_defaults(
-        func=cmd_migrate)
-    sub.add_parser("load-bundled", help="load the bundled 2025 taxa into an empty database, "
-                   "and the bundled reference lists where there are none"
-                   ).set_defaults(func=cmd_load_bundled)
+        func=cmd_migrate
+    )
+    sub.add_parser(
+        "load-bundled",
+        help="load the bundled 2025 taxa into an empty database, "
+        "and the bundled reference lists where there are none",
+    ).set_defaults(func=cmd_load_bundled)
 
     p = sub.add_parser("import", help="import a taxa file (CSV or XLSX) as a draft")
     p.add_argument("file")
@@ -72,20 +78,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("schedule", type=int)
     p.set_defaults(func=cmd_activate)
 
-    keys = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys_command",
-                                                                  required=True)
+    keys = sub.add_parser("keys", help="API keys").add_subparsers(
+        dest="keys_command", required=True
+    )
     p = keys.add_parser("create", help="create a key; the key is the last line printed")
     p.add_argument("--role", choices=["admin", "clinic", "board"], required=True)
     p.add_argument("--name")
-    p.add_argument("--owner", action="append",
-                   help="an owner the key may write for (repeat for more); none: every owner")
+    p.add_argument(
+        "--owner",
+        action="append",
+        help="an owner the key may write for (repeat for more); none: every owner",
+    )
     p.set_defaults(func=cmd_keys_create)
-    p = keys.add_parser("revoke", help="revoke a key: every worker refuses it within the "
-                        "snapshot interval")
+    p = keys.add_parser(
+        "revoke", help="revoke a key: every worker refuses it within the snapshot interval"
+    )
     p.add_argument("key_id", type=int)
     p.set_defaults(func=cmd_keys_revoke)
-    keys.add_parser("list", help="list keys: prefix, role, owners, created, last used"
-                    ).set_defaults(func=cmd_keys_list)
+    keys.add_parser(
+        "list", help="list keys: prefix, role, owners, created, last used"
+    ).set_defaults(func=cmd_keys_list)
     cli_quote.register(sub)
     cli_jour.register(sub)
     cli_volumes.register(sub)
@@ -105,10 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     except AppError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         for problem in exc.extra.get("problems", []):
-            where = (f"{problem['field']}" if "field" in problem
-                     else f"row {problem['row']}, column {problem['column']!r}")
-            print(f"  {where}, value {problem['value']!r}: {problem['message']}",
-                  file=sys.stderr)
+            where = (
+                f"{problem['field']}"
+                if "field" in problem
+                else f"row {problem['row']}, column {problem['column']!r}"
+            )
+            print(f"  {where}, value {problem['value']!r}: {problem['message']}", file=sys.stderr)
         return 1
     except PricingError as exc:
         print(f"error: {exc}", file=sys.stderr)

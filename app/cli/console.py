@@ -72,8 +72,10 @@ def schedule_in_force(session: Any, owner: str, variant: Variant, on: date) -> A
 
     found = in_force(session, owner, variant, on)
     if found is None:
-        raise NotFound(f"no active {variant.value} taxa of {owner!r} is in force on {on} "
-                       "(run `taxa load-bundled` on an empty database, or give --schedule)")
+        raise NotFound(
+            f"no active {variant.value} taxa of {owner!r} is in force on {on} "
+            "(run `taxa load-bundled` on an empty database, or give --schedule)"
+        )
     return found
 
 
@@ -90,9 +92,9 @@ def limits(settings: Settings) -> Limits:
 def read_file(path: Path, settings: Settings) -> bytes | None:
     size = path.stat().st_size
     if size > settings.max_upload_bytes:
-        print(f"{path}: {size} bytes, more than the limit of {settings.max_upload_bytes}",
-              file=sys.stderr)
+        print(
+            f"{path}: {size} bytes, more than the limit of {settings.max_upload_bytes}",
+            file=sys.stderr,
+        )
         return None
     return path.read_bytes()
-
-

@@ -22,7 +22,6 @@ from app.config import DEFAULT_OWNER, Settings
 
 def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
 
-
     from app.jour.windows import jour_config
     from app.quotes.estimate import DocumentFormat, render
     from app.quotes.quoting import run_quote
@@ -86,8 +85,13 @@ def register(sub: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("file", help="the request as JSON; - reads standard input")
-    p.add_argument("--format", choices=["json", "html", "pdf"], default="json",
-                   help="json: the quote (default); html or pdf: the kostnadsförslag")
-    p.add_argument("--output", "-o", help="write to this file (needed for pdf); default: "
-                   "standard output")
+    p.add_argument(
+        "--format",
+        choices=["json", "html", "pdf"],
+        default="json",
+        help="json: the quote (default); html or pdf: the kostnadsförslag",
+    )
+    p.add_argument(
+        "--output", "-o", help="write to this file (needed for pdf); default: standard output"
+    )
     p.set_defaults(func=cmd_quote)

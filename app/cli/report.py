@@ -53,8 +53,14 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         else:
             volumes, source = None, NO_VOLUMES
         data = build_report_data(
-            session, schedule_id, volumes, source, previous_id=args.previous,
-            limit_percent=args.limit, generated_at=datetime.now(STOCKHOLM))
+            session,
+            schedule_id,
+            volumes,
+            source,
+            previous_id=args.previous,
+            limit_percent=args.limit,
+            generated_at=datetime.now(STOCKHOLM),
+        )
     for fmt in formats:
         out = render(data, fmt)
         target = Path(args.output) if args.output else Path(args.out_dir) / out.filename
@@ -71,24 +77,40 @@ def register(sub: Any) -> None:
     from app.cli.console import percent_argument
 
     p = sub.add_parser(
-        "report", help="the board's validation report of a taxa (HTML, PDF, XLSX)",
+        "report",
+        help="the board's validation report of a taxa (HTML, PDF, XLSX)",
         description="Writes the board's report of a normal taxa. Without volumes the figures "
-        "are unweighted and the 7 %% verdict is 'kan inte bedömas'.")
+        "are unweighted and the 7 %% verdict is 'kan inte bedömas'.",
+    )
     p.add_argument("--schedule", type=int, help="schedule id (default: normal taxa in force --on)")
     p.add_argument("--owner", default=DEFAULT_OWNER)
-    p.add_argument("--on", dest="in_force_on", type=date.fromisoformat,
-                   help="YYYY-MM-DD (default: today)")
+    p.add_argument(
+        "--on", dest="in_force_on", type=date.fromisoformat, help="YYYY-MM-DD (default: today)"
+    )
     source = p.add_mutually_exclusive_group()
     source.add_argument("--volumes-id", type=int, help="a stored volume set")
     source.add_argument("--volumes-file", help="a volume file (CSV/XLSX), read without storing")
-    source.add_argument("--example-volumes", action="store_true",
-                        help="the bundled EXAMPLE volumes (INVENTED, not real statistics)")
-    p.add_argument("--previous", type=int, help="schedule to compare with (default: the one in "
-                   "force the day before this one starts)")
-    p.add_argument("--limit", type=percent_argument, default=DEFAULT_LIMIT_PERCENT,
-                   help="the allowed deviation in %% (default 7)")
-    p.add_argument("--format", default="html,pdf,xlsx",
-                   help="comma-separated: html, pdf, xlsx (default all three)")
+    source.add_argument(
+        "--example-volumes",
+        action="store_true",
+        help="the bundled EXAMPLE volumes (INVENTED, not real statistics)",
+    )
+    p.add_argument(
+        "--previous",
+        type=int,
+        help="schedule to compare with (default: the one in force the day before this one starts)",
+    )
+    p.add_argument(
+        "--limit",
+        type=percent_argument,
+        default=DEFAULT_LIMIT_PERCENT,
+        help="the allowed deviation in %% (default 7)",
+    )
+    p.add_argument(
+        "--format",
+        default="html,pdf,xlsx",
+        help="comma-separated: html, pdf, xlsx (default all three)",
+    )
     p.add_argument("--out-dir", default=".", help="directory for the files (default .)")
     p.add_argument("--output", "-o", help="one file (with one --format)")
     p.set_defaults(func=cmd_report)

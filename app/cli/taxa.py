@@ -44,8 +44,10 @@ def cmd_load_bundled(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print("the database already has schedules: bundled taxa not loaded")
     if lists:
-        print(f"loaded the bundled reference lists (2025 from the region's decision, TLV's "
-              f"2026) as reference lists {lists}")
+        print(
+            f"loaded the bundled reference lists (2025 from the region's decision, TLV's "
+            f"2026) as reference lists {lists}"
+        )
     else:
         print("the database already has reference lists: bundled lists not loaded")
     return 0
@@ -63,9 +65,17 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     # uvloop and httptools (pinned in requirements.lock): uvicorn's fastest loop and parser.
-    uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level="info", loop="uvloop", http="httptools",
-                access_log=access_log_wanted(args.access_log))
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        loop="uvloop",
+        http="httptools",
+        access_log=access_log_wanted(args.access_log),
+    )
     return 0
 
 
@@ -77,24 +87,34 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.file)
     size = path.stat().st_size
     if size > settings.max_upload_bytes:
-        print(f"{path}: {size} bytes, more than the limit of {settings.max_upload_bytes}",
-              file=sys.stderr)
+        print(
+            f"{path}: {size} bytes, more than the limit of {settings.max_upload_bytes}",
+            file=sys.stderr,
+        )
         return 2
     with transaction(make_engine(settings.database_url)) as session:
         outcome = import_taxa(
-            session, content=path.read_bytes(), filename=path.name, owner=args.owner,
-            name=args.name or path.stem, variant=Variant(args.variant),
-            valid_from=date.fromisoformat(args.valid_from), dry_run=args.dry_run,
-            actor=CLI_ACTOR, limits=limits(settings),
+            session,
+            content=path.read_bytes(),
+            filename=path.name,
+            owner=args.owner,
+            name=args.name or path.stem,
+            variant=Variant(args.variant),
+            valid_from=date.fromisoformat(args.valid_from),
+            dry_run=args.dry_run,
+            actor=CLI_ACTOR,
+            limits=limits(settings),
         )
         if args.activate and outcome.schedule_id is not None:
             activate(session, get_schedule(session, outcome.schedule_id), CLI_ACTOR)
     for warning in outcome.validation.warnings:
         print("warning:", json.dumps(finding_json(warning), ensure_ascii=False))
     d = outcome.diff
-    print(f"{outcome.validation.row_count} rows, {len(outcome.validation.items)} items; "
-          f"against schedule {outcome.against_id}: {len(d.added)} added, {len(d.removed)} "
-          f"removed, {len(d.changed)} changed, {d.unchanged} unchanged")
+    print(
+        f"{outcome.validation.row_count} rows, {len(outcome.validation.items)} items; "
+        f"against schedule {outcome.against_id}: {len(d.added)} added, {len(d.removed)} "
+        f"removed, {len(d.changed)} changed, {d.unchanged} unchanged"
+    )
     for change in d.changed:
         print(f"  {change.code or change.key}: {change.old_price} -> {change.new_price}")
     if args.dry_run:
@@ -117,13 +137,23 @@ def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with transaction(engine) as session:
             row, key = create_key(session, Role(args.role), name, args.owner)
-            audit(session, actor=CLI_ACTOR, action="create_key", target=f"api_key:{row.id}",
-                  role=args.role, name=row.name, prefix=row.prefix, owners=row.owners)
+            audit(
+                session,
+                actor=CLI_ACTOR,
+                action="create_key",
+                target=f"api_key:{row.id}",
+                role=args.role,
+                name=row.name,
+                prefix=row.prefix,
+                owners=row.owners,
+            )
     finally:
         engine.dispose()
     scope = "every owner" if row.owners is None else ", ".join(row.owners)
-    print(f"created {args.role} key {row.id} ({row.name}) for {scope}; it is shown once, "
-          "store it now:")
+    print(
+        f"created {args.role} key {row.id} ({row.name}) for {scope}; it is shown once, "
+        "store it now:"
+    )
     print(key)
     return 0
 
@@ -137,12 +167,21 @@ def cmd_keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
         with transaction(engine) as session:
             row = get_key(session, args.key_id)
             revoke_key(session, row)
-            audit(session, actor=CLI_ACTOR, action="revoke_key", target=f"api_key:{row.id}",
-                  name=row.name, prefix=row.prefix, owners=row.owners)
+            audit(
+                session,
+                actor=CLI_ACTOR,
+                action="revoke_key",
+                target=f"api_key:{row.id}",
+                name=row.name,
+                prefix=row.prefix,
+                owners=row.owners,
+            )
     finally:
         engine.dispose()
-    print(f"revoked key {row.id} ({row.name}, {row.prefix}…): every worker refuses it within "
-          f"{settings.snapshot_check_seconds:g} s")
+    print(
+        f"revoked key {row.id} ({row.name}, {row.prefix}…): every worker refuses it within "
+        f"{settings.snapshot_check_seconds:g} s"
+    )
     return 0
 
 
@@ -160,8 +199,10 @@ def cmd_keys_list(args: argparse.Namespace, settings: Settings) -> int:
         owners = "every owner" if k.owners is None else ",".join(k.owners)
         used = k.last_used_at.isoformat(timespec="minutes") if k.last_used_at else "never"
         state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "active"
-        print(f"{k.id}\t{k.prefix}…\t{k.role}\t{owners}\t{k.created_at:%Y-%m-%d}\t"
-              f"last used {used}\t{state}\t{k.name}")
+        print(
+            f"{k.id}\t{k.prefix}…\t{k.role}\t{owners}\t{k.created_at:%Y-%m-%d}\t"
+            f"last used {used}\t{state}\t{k.name}"
+        )
     return 0
 
 
@@ -204,8 +245,10 @@ def cmd_schedules(args: argparse.Namespace, settings: Settings) -> int:
 
     with Session(make_engine(settings.database_url)) as session:
         for s in session.exec(select(Schedule).order_by(col(Schedule.id))).all():
-            print(f"{s.id}\t{s.status}\t{s.owner}\t{s.variant}\t{s.valid_from}\t"
-                  f"{s.valid_to or ''}\t{s.name}")
+            print(
+                f"{s.id}\t{s.status}\t{s.owner}\t{s.variant}\t{s.valid_from}\t"
+                f"{s.valid_to or ''}\t{s.name}"
+            )
     return 0
 
 
@@ -216,7 +259,8 @@ def cmd_activate(args: argparse.Namespace, settings: Settings) -> int:
     with transaction(make_engine(settings.database_url)) as session:
         schedule = get_schedule(session, args.schedule)
         ended = activate(session, schedule, CLI_ACTOR)
-    print(f"schedule {args.schedule} is active" +
-          (f"; schedule {ended.id} now ends {ended.valid_to}" if ended else ""))
+    print(
+        f"schedule {args.schedule} is active"
+        + (f"; schedule {ended.id} now ends {ended.valid_to}" if ended else "")
+    )
     return 0
-

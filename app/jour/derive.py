@@ -83,15 +83,31 @@ def derive_jour_schedule(
     jour_items = derive_jour(normal_items, chosen.rule)
     name = base.name[: NAME_MAX - len(DERIVED_SUFFIX)] + DERIVED_SUFFIX
     schedule = create_draft(
-        session, owner=base.owner, name=name, variant=Variant.JOUR, valid_from=base.valid_from,
-        items=jour_items, imported_by=actor, source_filename=chosen.file,
-        source_sha256=chosen.sha256, derived_from_id=base.id,
+        session,
+        owner=base.owner,
+        name=name,
+        variant=Variant.JOUR,
+        valid_from=base.valid_from,
+        items=jour_items,
+        imported_by=actor,
+        source_filename=chosen.file,
+        source_sha256=chosen.sha256,
+        derived_from_id=base.id,
     )
     kept = [(i, reason) for i in normal_items if (reason := exemption(i, chosen.rule))]
-    audit(session, actor=actor, action="derive_jour", target=f"schedule:{schedule.id}",
-          sha256=chosen.sha256, derived_from=base.id, rule_file=chosen.file,
-          rule_source=chosen.rule.source, percent=chosen.rule.percent,
-          items=len(jour_items), not_surcharged=len(kept))
+    audit(
+        session,
+        actor=actor,
+        action="derive_jour",
+        target=f"schedule:{schedule.id}",
+        sha256=chosen.sha256,
+        derived_from=base.id,
+        rule_file=chosen.file,
+        rule_source=chosen.rule.source,
+        percent=chosen.rule.percent,
+        items=len(jour_items),
+        not_surcharged=len(kept),
+    )
     return Derived(schedule, base, jour_items, kept)
 
 
@@ -118,8 +134,9 @@ def run_jour_check(
     """Every finding of the owner's rule applied to the base, against this jour schedule."""
     if schedule.variant != Variant.JOUR.value:
         raise Conflict(f"schedule {schedule.id} is a {schedule.variant} taxa: check a jour one")
-    base = get_schedule(session, base_id) if base_id is not None else default_base(
-        session, schedule)
+    base = (
+        get_schedule(session, base_id) if base_id is not None else default_base(session, schedule)
+    )
     if base.variant != Variant.NORMAL.value:
         raise Conflict(f"base schedule {base.id} is a {base.variant} taxa: give a normal one")
     chosen = choose_rule(config, schedule, None)

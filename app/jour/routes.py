@@ -1,5 +1,4 @@
-"""The jour taxa: derive one from a normal taxa with the surcharge rule, check a published one.
-"""
+"""The jour taxa: derive one from a normal taxa with the surcharge rule, check a published one."""
 
 from __future__ import annotations
 
@@ -36,8 +35,11 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: error_response("No schedule w
 
 
 RULE_EXAMPLE = {
-    "percent": "50", "rounding_step": "5", "rounding_mode": "half_up",
-    "per_minute_rounding_step": "1", "exempt_groups": ["Besöksavgift"],
+    "percent": "50",
+    "rounding_step": "5",
+    "rounding_mode": "half_up",
+    "per_minute_rounding_step": "1",
+    "exempt_groups": ["Besöksavgift"],
     "exempt_codes": ["951", "952", "953", "961", "962", "963", "ASYL"],
     "source": "Tjänsteskrivelse RJL 2024/12: generellt påslag på 50 % på den normala taxan",
 }
@@ -58,7 +60,8 @@ RULE_EXAMPLE = {
         "draft."
     ),
     responses={
-        **ERROR_RESPONSES, **NOT_FOUND,
+        **ERROR_RESPONSES,
+        **NOT_FOUND,
         409: {"model": ErrorOut, "description": "The schedule is not a normal taxa"},
         422: {"model": ErrorOut, "description": "A malformed rule, or no rule for the date"},
     },
@@ -66,13 +69,17 @@ RULE_EXAMPLE = {
 def derive_jour(
     schedule_id: int,
     request: Request,
-    rule: Annotated[dict[str, Any] | None, Body(
-        description="A surcharge rule (keys as data/jour/region-jonkoping-2025.json); leave "
-        "the body out for the owner's bundled rule",
-        openapi_examples={"bundled rule": {"summary": "No body: the owner's bundled rule",
-                                           "value": None},
-                          "own rule": {"summary": "50 %, whole 5 kr", "value": RULE_EXAMPLE}},
-    )] = None,
+    rule: Annotated[
+        dict[str, Any] | None,
+        Body(
+            description="A surcharge rule (keys as data/jour/region-jonkoping-2025.json); leave "
+            "the body out for the owner's bundled rule",
+            openapi_examples={
+                "bundled rule": {"summary": "No body: the owner's bundled rule", "value": None},
+                "own rule": {"summary": "50 %, whole 5 kr", "value": RULE_EXAMPLE},
+            },
+        ),
+    ] = None,
     key: KeyView = Depends(caller("write")),
 ) -> Response:
     with transaction(engine(request)) as session:
@@ -102,9 +109,12 @@ def derive_jour(
         "on its valid_from. The rule is the owner's bundled one for that date."
     ),
     responses={
-        **ERROR_RESPONSES, **NOT_FOUND,
-        409: {"model": ErrorOut, "description": "Not a jour schedule, or a base that is not "
-              "normal"},
+        **ERROR_RESPONSES,
+        **NOT_FOUND,
+        409: {
+            "model": ErrorOut,
+            "description": "Not a jour schedule, or a base that is not normal",
+        },
         422: {"model": ErrorOut, "description": "No rule or no normal taxa for the date"},
     },
 )
@@ -117,5 +127,9 @@ def jour_check(
     with Session(engine(request)) as session:
         schedule = get_schedule(session, schedule_id)
         check, base_schedule, chosen = run_jour_check(session, jour_config(), schedule, base)
-        return JourCheckOut.of(check, ScheduleRef.of(schedule), ScheduleRef.of(base_schedule),
-                               JourRuleOut.of(chosen.rule, chosen.file))
+        return JourCheckOut.of(
+            check,
+            ScheduleRef.of(schedule),
+            ScheduleRef.of(base_schedule),
+            JourRuleOut.of(chosen.rule, chosen.file),
+        )

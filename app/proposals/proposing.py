@@ -85,13 +85,23 @@ def resolve_volumes(
     if volumes_id is not None:
         stored = get_volume_set(session, volumes_id)
         volumes = volumes_of(session, volumes_id)
-        return volumes, VolumesRef(id=stored.id, name=stored.name,
-                                   source_filename=stored.source_filename,
-                                   sha256=stored.source_sha256, codes=len(volumes),
-                                   total_volume=sum(volumes.values()))
+        return volumes, VolumesRef(
+            id=stored.id,
+            name=stored.name,
+            source_filename=stored.source_filename,
+            sha256=stored.source_sha256,
+            codes=len(volumes),
+            total_volume=sum(volumes.values()),
+        )
     volumes = dict(inline or {})
-    return volumes, VolumesRef(id=None, name=None, source_filename=None, sha256=None,
-                               codes=len(volumes), total_volume=sum(volumes.values()))
+    return volumes, VolumesRef(
+        id=None,
+        name=None,
+        source_filename=None,
+        sha256=None,
+        codes=len(volumes),
+        total_volume=sum(volumes.values()),
+    )
 
 
 def jour_rule_for(owner: str, valid_from: date) -> tuple[BundledRule, str] | None:
@@ -108,7 +118,8 @@ def jour_rule_for(owner: str, valid_from: date) -> tuple[BundledRule, str] | Non
         f"no surcharge rule of {owner!r} covers {valid_from}: the owner's latest, "
         f"data/jour/{latest.file} ({latest.rule.percent} %, valid {span}), is used; the region "
         "decides next year's surcharge with the taxa, so check it (POST /v1/schedules/{id}/"
-        "derive-jour derives the jour taxa again with another rule)")
+        "derive-jour derives the jour taxa again with another rule)"
+    )
 
 
 def _name(base: Schedule, ref: ListView, valid_from: date, suffix: str = "") -> str:
@@ -118,44 +129,80 @@ def _name(base: Schedule, ref: ListView, valid_from: date, suffix: str = "") -> 
 
 def _check_dates(base: Schedule, view: ListView, valid_from: date) -> None:
     if base.variant != Variant.NORMAL.value:
-        raise Conflict(f"schedule {base.id} is a {base.variant} taxa: propose from a normal one "
-                       "(its jour taxa is derived by the surcharge rule)")
+        raise Conflict(
+            f"schedule {base.id} is a {base.variant} taxa: propose from a normal one "
+            "(its jour taxa is derived by the surcharge rule)"
+        )
     if valid_from <= base.valid_from:
-        raise InvalidInput(f"the proposal must start after the taxa it is built from "
-                           f"({base.valid_from})", field="valid_from", value=valid_from)
+        raise InvalidInput(
+            f"the proposal must start after the taxa it is built from ({base.valid_from})",
+            field="valid_from",
+            value=valid_from,
+        )
     if view.valid_from < base.valid_from:
         raise InvalidInput(
             f"reference list {view.id} '{view.name}' starts {view.valid_from}, before the taxa "
             f"{base.id} ({base.valid_from}): a proposal is built on the next list, not an "
-            "earlier one", field="reference_list_id", value=view.id)
+            "earlier one",
+            field="reference_list_id",
+            value=view.id,
+        )
     if view.valid_to is not None and view.valid_to < valid_from:
         raise InvalidInput(
             f"reference list {view.id} '{view.name}' ends {view.valid_to}, before the proposal "
-            f"starts ({valid_from})", field="reference_list_id", value=view.id)
+            f"starts ({valid_from})",
+            field="reference_list_id",
+            value=view.id,
+        )
 
 
 def _propose(
-    base_items: list[Item], view: ListView, previous: ListView | None, volumes: Mapping[str, int],
-    policy: Mapping[str, Any], limit_percent: Decimal,
+    base_items: list[Item],
+    view: ListView,
+    previous: ListView | None,
+    volumes: Mapping[str, int],
+    policy: Mapping[str, Any],
+    limit_percent: Decimal,
 ) -> Proposal:
     try:
         parsed = policy_from_mapping(policy)
-        return propose(base_items, view.ref, volumes, parsed, limit_percent=limit_percent,
-                       old_list=None if previous is None else previous.ref)
+        return propose(
+            base_items,
+            view.ref,
+            volumes,
+            parsed,
+            limit_percent=limit_percent,
+            old_list=None if previous is None else previous.ref,
+        )
     except ProposalPolicyError as exc:
         field = exc.field if exc.field == "limit_percent" else f"policy.{exc.field}"
         message = str(exc).removeprefix(f"{exc.field}: ")
         raise InvalidInput(f"{field}: {message}", field=field, value=exc.value) from exc
     except ProposalError as exc:
         field = "policy.target_percent" if "target_percent" in policy else "limit_percent"
-        nearest = {k: v for k, v in (("deviation_below", exc.below),
-                                     ("deviation_above", exc.above),
-                                     ("percent_below", exc.percent_below),
-                                     ("percent_above", exc.percent_above)) if v is not None}
-        problems = [field_problem(field, str(exc), limit_percent if field == "limit_percent"
-                                  else policy.get("target_percent"))]
-        problems += [field_problem(f"nearest.{k}", f"the nearest achievable {k.replace('_', ' ')}",
-                                   presented(v)) for k, v in nearest.items()]
+        nearest = {
+            k: v
+            for k, v in (
+                ("deviation_below", exc.below),
+                ("deviation_above", exc.above),
+                ("percent_below", exc.percent_below),
+                ("percent_above", exc.percent_above),
+            )
+            if v is not None
+        }
+        problems = [
+            field_problem(
+                field,
+                str(exc),
+                limit_percent if field == "limit_percent" else policy.get("target_percent"),
+            )
+        ]
+        problems += [
+            field_problem(
+                f"nearest.{k}", f"the nearest achievable {k.replace('_', ' ')}", presented(v)
+            )
+            for k, v in nearest.items()
+        ]
         raise InvalidInput(f"no proposal meets the request: {exc}", problems=problems) from exc
 
 
@@ -179,32 +226,50 @@ def run_proposal(
     _check_dates(base, view, valid_from)
     assert base.id is not None
     previous = list_before(session, view)
-    proposal = _propose(items_of(session, base.id), view, previous, volumes, policy,
-                        limit_percent)
+    proposal = _propose(items_of(session, base.id), view, previous, volumes, policy, limit_percent)
     notes: list[str] = []
     if previous is None:
-        notes.append(f"no stored reference list is in force the day before {view.valid_from}: "
-                     "the list's own rise is measured from the taxa's referenspris column")
+        notes.append(
+            f"no stored reference list is in force the day before {view.valid_from}: "
+            "the list's own rise is measured from the taxa's referenspris column"
+        )
     content = export_csv(proposal.proposed_items)
     stem = f"proposal-{base.owner}-{valid_from.isoformat()}"
-    checks = import_taxa(session, content=content, filename=f"{stem}.csv", owner=base.owner,
-                         name=_name(base, view, valid_from), variant=Variant.NORMAL,
-                         valid_from=valid_from, dry_run=dry_run, actor=actor, limits=limits)
+    checks = import_taxa(
+        session,
+        content=content,
+        filename=f"{stem}.csv",
+        owner=base.owner,
+        name=_name(base, view, valid_from),
+        variant=Variant.NORMAL,
+        valid_from=valid_from,
+        dry_run=dry_run,
+        actor=actor,
+        limits=limits,
+    )
     normal = None if checks.schedule_id is None else get_schedule(session, checks.schedule_id)
     jour: JourDraft | None = None
     chosen = jour_rule_for(base.owner, valid_from)
     if chosen is None:
-        notes.append(f"{base.owner!r} has no jour surcharge rule (data/jour/): no jour taxa "
-                     "is proposed")
+        notes.append(
+            f"{base.owner!r} has no jour surcharge rule (data/jour/): no jour taxa is proposed"
+        )
     else:
         rule, why = chosen
         jour_schedule = None
         if normal is not None:
             jour_outcome = import_taxa(
-                session, content=export_csv(proposal.jour(rule.rule)),
-                filename=f"{stem}-jour.csv", owner=base.owner,
-                name=_name(base, view, valid_from, " - Jourklinik"), variant=Variant.JOUR,
-                valid_from=valid_from, dry_run=False, actor=actor, limits=limits)
+                session,
+                content=export_csv(proposal.jour(rule.rule)),
+                filename=f"{stem}-jour.csv",
+                owner=base.owner,
+                name=_name(base, view, valid_from, " - Jourklinik"),
+                variant=Variant.JOUR,
+                valid_from=valid_from,
+                dry_run=False,
+                actor=actor,
+                limits=limits,
+            )
             assert jour_outcome.schedule_id is not None
             jour_schedule = get_schedule(session, jour_outcome.schedule_id)
             jour_schedule.derived_from_id = normal.id
@@ -212,16 +277,36 @@ def run_proposal(
             session.flush()
         jour = JourDraft(jour_schedule, rule, why)
     if normal is not None:
-        audit(session, actor=actor, action="propose", target=f"schedule:{normal.id}",
-              sha256=normal.source_sha256, owner=base.owner, base=base.id,
-              reference_list=view.id, volumes=volumes_source.id, valid_from=valid_from,
-              limit_percent=limit_percent, policy=dict(policy), percent=proposal.percent,
-              solved=proposal.solved, deviation_percent=proposal.deviation_percent,
-              jour=None if jour is None or jour.schedule is None else jour.schedule.id,
-              jour_rule=None if jour is None else jour.rule.file)
-    return ProposalRun(base=base, reference=view, previous_list=previous, proposal=proposal,
-                       policy_given=policy, valid_from=valid_from, volumes=volumes_source,
-                       checks=checks,
-                       against=None if checks.against_id is None
-                       else get_schedule(session, checks.against_id),
-                       normal=normal, jour=jour, notes=tuple(notes))
+        audit(
+            session,
+            actor=actor,
+            action="propose",
+            target=f"schedule:{normal.id}",
+            sha256=normal.source_sha256,
+            owner=base.owner,
+            base=base.id,
+            reference_list=view.id,
+            volumes=volumes_source.id,
+            valid_from=valid_from,
+            limit_percent=limit_percent,
+            policy=dict(policy),
+            percent=proposal.percent,
+            solved=proposal.solved,
+            deviation_percent=proposal.deviation_percent,
+            jour=None if jour is None or jour.schedule is None else jour.schedule.id,
+            jour_rule=None if jour is None else jour.rule.file,
+        )
+    return ProposalRun(
+        base=base,
+        reference=view,
+        previous_list=previous,
+        proposal=proposal,
+        policy_given=policy,
+        valid_from=valid_from,
+        volumes=volumes_source,
+        checks=checks,
+        against=None if checks.against_id is None else get_schedule(session, checks.against_id),
+        normal=normal,
+        jour=jour,
+        notes=tuple(notes),
+    )

@@ -55,9 +55,11 @@ DESCRIPTION = (
         403: error_response("The key may not (dry run: report; stored: write for the owner)"),
         404: error_response("No schedule, reference list or volume set with that id"),
         409: error_response("The schedule is a jour taxa"),
-        422: error_response("An unknown field (also in policy); a list starting before the "
-                            "taxa; a limit no rounding can meet (why, and the nearest "
-                            "achievable figures); every problem of the proposed taxa"),
+        422: error_response(
+            "An unknown field (also in policy); a list starting before the "
+            "taxa; a limit no rounding can meet (why, and the nearest "
+            "achievable figures); every problem of the proposed taxa"
+        ),
     },
 )
 def create_proposal(
@@ -75,10 +77,21 @@ def create_proposal(
             require_owner(key, get_schedule(session, schedule_id).owner)
         volumes, source = resolve_volumes(session, body.volumes_id, body.volumes)
         run = run_proposal(
-            session, schedule_id=schedule_id, reference_list_id=body.reference_list_id,
-            volumes=volumes, volumes_source=source, valid_from=body.valid_from,
-            limit_percent=body.limit_percent, policy=body.policy, dry_run=body.dry_run,
-            actor=actor_of(key), limits=Limits.of(config))
+            session,
+            schedule_id=schedule_id,
+            reference_list_id=body.reference_list_id,
+            volumes=volumes,
+            volumes_source=source,
+            valid_from=body.valid_from,
+            limit_percent=body.limit_percent,
+            policy=body.policy,
+            dry_run=body.dry_run,
+            actor=actor_of(key),
+            limits=Limits.of(config),
+        )
         out = ProposalOut.of(run, body.dry_run)
-    return Response(out.model_dump_json(), status_code=200 if body.dry_run else 201,
-                    media_type="application/json")
+    return Response(
+        out.model_dump_json(),
+        status_code=200 if body.dry_run else 201,
+        media_type="application/json",
+    )

@@ -53,8 +53,10 @@ MAX_INLINE_VOLUMES = 20_000  # a taxa has ~400 codes; a volume file may name mor
 
 def _no_float(value: object) -> object:
     if isinstance(value, float):
-        raise ValueError(f'give percentages as decimal strings such as "{value}", not JSON '
-                         "numbers with a fraction")
+        raise ValueError(
+            f'give percentages as decimal strings such as "{value}", not JSON '
+            "numbers with a fraction"
+        )
     if isinstance(value, bool):
         raise ValueError("a number, not true/false")
     return value
@@ -65,32 +67,55 @@ Code = Annotated[str, Field(min_length=1, max_length=12)]
 
 
 class ProposalIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"reference_list_id": 2, "volumes_id": 1, "valid_from": "2026-01-01",
-         "limit_percent": "7", "policy": {"mode": "uniform", "rounding_kr": "5"},
-         "dry_run": True},
-        {"reference_list_id": 2, "volumes_id": 1, "valid_from": "2026-01-01",
-         "policy": {"mode": "follow_reference", "max_rise_percent": "10",
-                    "keep_at_or_below_reference": True, "intern_percent": "3"}},
-    ]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "reference_list_id": 2,
+                    "volumes_id": 1,
+                    "valid_from": "2026-01-01",
+                    "limit_percent": "7",
+                    "policy": {"mode": "uniform", "rounding_kr": "5"},
+                    "dry_run": True,
+                },
+                {
+                    "reference_list_id": 2,
+                    "volumes_id": 1,
+                    "valid_from": "2026-01-01",
+                    "policy": {
+                        "mode": "follow_reference",
+                        "max_rise_percent": "10",
+                        "keep_at_or_below_reference": True,
+                        "intern_percent": "3",
+                    },
+                },
+            ]
+        },
+    )
 
-    reference_list_id: StrictInt = Field(description="Next year's TLV list (it may not start "
-                                         "before the taxa the proposal is built from)")
+    reference_list_id: StrictInt = Field(
+        description="Next year's TLV list (it may not start "
+        "before the taxa the proposal is built from)"
+    )
     volumes_id: StrictInt | None = Field(None, description="A stored volume set")
     volumes: dict[Code, Volume] | None = Field(
-        None, max_length=MAX_INLINE_VOLUMES,
-        description="Or the volumes inline: code → billed units (whole numbers ≥ 0)")
+        None,
+        max_length=MAX_INLINE_VOLUMES,
+        description="Or the volumes inline: code → billed units (whole numbers ≥ 0)",
+    )
     valid_from: BoundedDate = Field(description="The first day of the proposed taxa")
-    limit_percent: Percent = Field(DEFAULT_LIMIT_PERCENT,
-                                   description="The allowed deviation; principle 2 says 7")
+    limit_percent: Percent = Field(
+        DEFAULT_LIMIT_PERCENT, description="The allowed deviation; principle 2 says 7"
+    )
     policy: dict[str, Any] = Field(
         default_factory=dict,
         description='{"mode": "uniform" | "follow_reference", "percent" (absent: solve), '
         '"target_percent" (absent: the limit), "rounding_kr" (default 5), "max_rise_percent", '
         '"keep_at_or_below_reference", "intern_percent" (absent: unchanged), '
-        '"per_minute_rounding_kr" (default 1)}; numbers as decimal strings or integers')
-    dry_run: StrictBool = Field(False, description="Preview only: the same checks, nothing "
-                                "stored")
+        '"per_minute_rounding_kr" (default 1)}; numbers as decimal strings or integers',
+    )
+    dry_run: StrictBool = Field(False, description="Preview only: the same checks, nothing stored")
 
     @model_validator(mode="after")
     def _one_source(self) -> ProposalIn:
@@ -118,13 +143,23 @@ class ProposalItemOut(BaseModel):
 
     @classmethod
     def of(cls, p: ProposedItem) -> ProposalItemOut:
-        return cls(key=p.key, code=p.code, kind=p.kind.value,
-                   category=None if p.category is None else p.category.value, group=p.group,
-                   text=p.text, unit=p.unit.value, old_price=p.old_price,
-                   new_price=p.new_price, change=p.change,
-                   change_percent=presented(p.change_percent), old_reference=p.old_reference,
-                   new_reference=p.new_reference, rule=p.rule.value,
-                   capped=None if p.capped is None else p.capped.value)
+        return cls(
+            key=p.key,
+            code=p.code,
+            kind=p.kind.value,
+            category=None if p.category is None else p.category.value,
+            group=p.group,
+            text=p.text,
+            unit=p.unit.value,
+            old_price=p.old_price,
+            new_price=p.new_price,
+            change=p.change,
+            change_percent=presented(p.change_percent),
+            old_reference=p.old_reference,
+            new_reference=p.new_reference,
+            rule=p.rule.value,
+            capped=None if p.capped is None else p.capped.value,
+        )
 
 
 class ProposalDeviationOut(BaseModel):
@@ -141,18 +176,21 @@ class ProposalDeviationOut(BaseModel):
     @classmethod
     def of(cls, a: DeviationAnalysis, base: ScheduleRef) -> ProposalDeviationOut:
         return cls(
-            total=FiguresOut.of(a.total), without_utbyte=FiguresOut.of(a.without_utbyte),
+            total=FiguresOut.of(a.total),
+            without_utbyte=FiguresOut.of(a.without_utbyte),
             utbyte=FiguresOut.of(a.utbyte),
-            by_category=[CategoryFigures(category=c.value if c else None,
-                                         figures=FiguresOut.of(f))
-                         for c, f in a.by_category.items()],
-            by_group=[GroupFigures(group=g, figures=FiguresOut.of(f))
-                      for g, f in a.by_group.items()],
-            price_position=PricePositionOut(above=a.price_position.above,
-                                            at=a.price_position.at,
-                                            below=a.price_position.below),
-            year_on_year=None if a.year_on_year is None
-            else YearOnYearOut.of(a.year_on_year, base))
+            by_category=[
+                CategoryFigures(category=c.value if c else None, figures=FiguresOut.of(f))
+                for c, f in a.by_category.items()
+            ],
+            by_group=[
+                GroupFigures(group=g, figures=FiguresOut.of(f)) for g, f in a.by_group.items()
+            ],
+            price_position=PricePositionOut(
+                above=a.price_position.above, at=a.price_position.at, below=a.price_position.below
+            ),
+            year_on_year=None if a.year_on_year is None else YearOnYearOut.of(a.year_on_year, base),
+        )
 
 
 class CrossingOut(BaseModel):
@@ -161,8 +199,10 @@ class CrossingOut(BaseModel):
     old_reference: Decimal
     new_price: Decimal
     new_reference: Decimal
-    gains: bool = Field(description="True: at or below its reference now (gains tiotandvård "
-                        "for patients aged 67+); false: loses it")
+    gains: bool = Field(
+        description="True: at or below its reference now (gains tiotandvård "
+        "for patients aged 67+); false: loses it"
+    )
 
 
 class PercentExact(BaseModel):
@@ -203,8 +243,10 @@ class ProposalOut(BaseModel):
     valid_from: date
     limit_percent: Decimal
     target_percent: Decimal
-    percent: Decimal = Field(description="The uniform percentage on extern prices: given, or "
-                             "solved (the largest on a 0.01 % grid within the target)")
+    percent: Decimal = Field(
+        description="The uniform percentage on extern prices: given, or "
+        "solved (the largest on a 0.01 % grid within the target)"
+    )
     solved: bool
     deviation_percent: Decimal | None = Field(description="After rounding, two decimals")
     within: bool | None
@@ -212,23 +254,25 @@ class ProposalOut(BaseModel):
     headroom_percent: Decimal | None = Field(description="Percentage points left to the limit")
     deviation: ProposalDeviationOut
     deviation_before: FiguresOut = Field(description="Today's prices against the new list")
-    list_rise: ListRiseOut | None = Field(description="The new list's own volume-weighted rise "
-                                          "on the list before it")
+    list_rise: ListRiseOut | None = Field(
+        description="The new list's own volume-weighted rise on the list before it"
+    )
     crossings: list[CrossingOut] = Field(description="Codes that cross their reference")
     at_or_below_reference_before: int
     at_or_below_reference_after: int
-    needs_price: list[ListOnlyOut] = Field(description="Åtgärder new in the list: each needs "
-                                           "a price (a finding; none is guessed)")
+    needs_price: list[ListOnlyOut] = Field(
+        description="Åtgärder new in the list: each needs a price (a finding; none is guessed)"
+    )
     only_in_taxa: list[TaxaOnlyOut] = Field(description="Extern codes the list cannot price")
-    variants: list[VariantOut] = Field(description="Codes mapped through variant letters: "
-                                       "confirm")
+    variants: list[VariantOut] = Field(description="Codes mapped through variant letters: confirm")
     items: list[ProposalItemOut]
     policy: dict[str, Any] = Field(description="The policy as given")
     rules: list[str] = Field(description="The rules applied, in words")
     checks: ChecksOut
     stored: ScheduleOut | None = Field(description="The normal DRAFT; null on a dry run")
-    jour: JourOut | None = Field(description="The jour taxa by the surcharge rule; null when "
-                                 "the owner has no rule")
+    jour: JourOut | None = Field(
+        description="The jour taxa by the surcharge rule; null when the owner has no rule"
+    )
     notes: list[str]
     exact: PercentExact
 
@@ -239,57 +283,99 @@ class ProposalOut(BaseModel):
         total = FiguresOut.of(p.deviation.total)
         rise = None
         if p.list_rise is not None:
-            rise = ListRiseOut.of(p.list_rise, run.previous_list,
-                                  None if run.previous_list is not None else
-                                  "measured from the taxa's own referenspris column")
+            rise = ListRiseOut.of(
+                p.list_rise,
+                run.previous_list,
+                None
+                if run.previous_list is not None
+                else "measured from the taxa's own referenspris column",
+            )
         checks = run.checks
         against = None if run.against is None else ScheduleRef.of(run.against)
         jour = None
         if run.jour is not None:
             r = run.jour.rule
-            jour = JourOut(schedule=None if run.jour.schedule is None
-                           else ScheduleOut.of(run.jour.schedule, len(p.proposed_items)),
-                           rule_file=r.file,
-                           rule_valid_from=r.rule.valid_from, rule_valid_to=r.rule.valid_to,
-                           percent=r.rule.percent, note=run.jour.note)
+            jour = JourOut(
+                schedule=None
+                if run.jour.schedule is None
+                else ScheduleOut.of(run.jour.schedule, len(p.proposed_items)),
+                rule_file=r.file,
+                rule_valid_from=r.rule.valid_from,
+                rule_valid_to=r.rule.valid_to,
+                percent=r.rule.percent,
+                note=run.jour.note,
+            )
         return cls(
-            dry_run=dry_run, schedule=base, reference_list=ReferenceListRef.of(run.reference),
-            volumes=run.volumes, valid_from=run.valid_from, limit_percent=p.limit_percent,
-            target_percent=p.target_percent, percent=p.percent, solved=p.solved,
-            deviation_percent=total.deviation_percent, within=p.within,
-            headroom=total.headroom, headroom_percent=presented(p.headroom_percent),
+            dry_run=dry_run,
+            schedule=base,
+            reference_list=ReferenceListRef.of(run.reference),
+            volumes=run.volumes,
+            valid_from=run.valid_from,
+            limit_percent=p.limit_percent,
+            target_percent=p.target_percent,
+            percent=p.percent,
+            solved=p.solved,
+            deviation_percent=total.deviation_percent,
+            within=p.within,
+            headroom=total.headroom,
+            headroom_percent=presented(p.headroom_percent),
             deviation=ProposalDeviationOut.of(p.deviation, base),
-            deviation_before=FiguresOut.of(p.deviation_before.total), list_rise=rise,
-            crossings=[CrossingOut(code=c.code, old_price=c.old_price,
-                                   old_reference=c.old_reference, new_price=c.new_price,
-                                   new_reference=c.new_reference, gains=c.gains)
-                       for c in p.crossings],
+            deviation_before=FiguresOut.of(p.deviation_before.total),
+            list_rise=rise,
+            crossings=[
+                CrossingOut(
+                    code=c.code,
+                    old_price=c.old_price,
+                    old_reference=c.old_reference,
+                    new_price=c.new_price,
+                    new_reference=c.new_reference,
+                    gains=c.gains,
+                )
+                for c in p.crossings
+            ],
             at_or_below_reference_before=p.at_or_below_before,
             at_or_below_reference_after=p.at_or_below_after,
             needs_price=[needs_price(e) for e in p.needs_price],
-            only_in_taxa=[TaxaOnlyOut(code=t.code, tlv_code=t.tlv_code,
-                                      column=None if t.column is None else t.column.value,
-                                      reason=t.reason.value, taxa_reference=t.taxa_reference,
-                                      detail=t.detail)
-                          for t in p.reference_check.only_in_taxa],
-            variants=[variant_finding(m.region_code, m.tlv_code, m.column.value,
-                                      m.variant or "")
-                      for m in p.reference_check.variants],
+            only_in_taxa=[
+                TaxaOnlyOut(
+                    code=t.code,
+                    tlv_code=t.tlv_code,
+                    column=None if t.column is None else t.column.value,
+                    reason=t.reason.value,
+                    taxa_reference=t.taxa_reference,
+                    detail=t.detail,
+                )
+                for t in p.reference_check.only_in_taxa
+            ],
+            variants=[
+                variant_finding(m.region_code, m.tlv_code, m.column.value, m.variant or "")
+                for m in p.reference_check.variants
+            ],
             items=[ProposalItemOut.of(i) for i in p.items],
-            policy=dict(run.policy_given), rules=list(p.rules),
+            policy=dict(run.policy_given),
+            rules=list(p.rules),
             checks=ChecksOut(
-                warnings=[RowProblem.model_validate(finding_json(w))
-                          for w in checks.validation.warnings],
-                diff=DiffSummaryOut(against=against,
-                                    added=[i.key for i in checks.diff.added],
-                                    removed=[i.key for i in checks.diff.removed],
-                                    changed=len(checks.diff.changed),
-                                    unchanged=checks.diff.unchanged)),
-            stored=None if run.normal is None else ScheduleOut.of(run.normal,
-                                                                  len(p.proposed_items)),
-            jour=jour, notes=list(run.notes) + list(p.notes),
-            exact=PercentExact(percent=format(p.percent, "f"),
-                               deviation_percent=total.exact.deviation_percent,
-                               headroom_percent=None if p.headroom_percent is None
-                               else format(p.headroom_percent, "f")),
+                warnings=[
+                    RowProblem.model_validate(finding_json(w)) for w in checks.validation.warnings
+                ],
+                diff=DiffSummaryOut(
+                    against=against,
+                    added=[i.key for i in checks.diff.added],
+                    removed=[i.key for i in checks.diff.removed],
+                    changed=len(checks.diff.changed),
+                    unchanged=checks.diff.unchanged,
+                ),
+            ),
+            stored=None
+            if run.normal is None
+            else ScheduleOut.of(run.normal, len(p.proposed_items)),
+            jour=jour,
+            notes=list(run.notes) + list(p.notes),
+            exact=PercentExact(
+                percent=format(p.percent, "f"),
+                deviation_percent=total.exact.deviation_percent,
+                headroom_percent=None
+                if p.headroom_percent is None
+                else format(p.headroom_percent, "f"),
+            ),
         )

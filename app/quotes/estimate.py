@@ -47,8 +47,10 @@ class DocumentFormat(StrEnum):
     PDF = "pdf"
 
 
-MEDIA_TYPES = {DocumentFormat.HTML: "text/html; charset=utf-8",
-               DocumentFormat.PDF: "application/pdf"}
+MEDIA_TYPES = {
+    DocumentFormat.HTML: "text/html; charset=utf-8",
+    DocumentFormat.PDF: "application/pdf",
+}
 
 
 def add_months(day: date, months: int) -> date:
@@ -70,11 +72,14 @@ NOT_SARSKILD = {  # short: the note below the table says the rule
     ErsattningReason.OUTSIDE_SARSKILD_SCOPE: "åtgärden omfattas inte",
     ErsattningReason.TOOTH_POSITION: "fast protetik bakom tand 5",
 }
-ERSATTNING = {Ersattning.ALLMAN: "Allmän tandvårdsersättning",
-              Ersattning.SARSKILD: "Särskild tandvårdsersättning"}
-REGIONAL_SUPPORT = {RegionalSupport.NODVANDIG: "nödvändig tandvård",
-                    RegionalSupport.SJUKDOMSBEHANDLING: "tandvård som ett led i en "
-                    "sjukdomsbehandling"}
+ERSATTNING = {
+    Ersattning.ALLMAN: "Allmän tandvårdsersättning",
+    Ersattning.SARSKILD: "Särskild tandvårdsersättning",
+}
+REGIONAL_SUPPORT = {
+    RegionalSupport.NODVANDIG: "nödvändig tandvård",
+    RegionalSupport.SJUKDOMSBEHANDLING: "tandvård som ett led i en sjukdomsbehandling",
+}
 
 
 def ersattning_text(line: LineOut) -> tuple[str, str | None]:
@@ -87,8 +92,11 @@ def ersattning_text(line: LineOut) -> tuple[str, str | None]:
 
 
 # An uncertain value the engine used (pricing.subsidy._uncertain_note's wording).
-_UNCERTAIN = re.compile(r"^uncertain value \(L\) used from (?P<label>[^:]+): (?P<name>\S+) = "
-                        r"(?P<value>.*?) \(source: (?P<source>.*)\)$", re.DOTALL)
+_UNCERTAIN = re.compile(
+    r"^uncertain value \(L\) used from (?P<label>[^:]+): (?P<name>\S+) = "
+    r"(?P<value>.*?) \(source: (?P<source>.*)\)$",
+    re.DOTALL,
+)
 _REFERENCE_LIST = re.compile(r"^reference price from (?P<name>.+?), in force (?P<span>.+)$")
 
 # What an uncertain value is, in the patient's words (the name as data says it otherwise).
@@ -130,10 +138,14 @@ def uncertain_values(notes: list[str]) -> list[Uncertain]:
         if match is None:
             continue
         label, name = match["label"], match["name"]
-        where = (label.replace("rule set ", "regelverk ", 1) if label.startswith("rule set ")
-                 else label.replace("regional rules ", "regionens regler ", 1))
-        found.append(Uncertain(where, name, VALUE_NAMES.get(name, name), match["value"],
-                               match["source"]))
+        where = (
+            label.replace("rule set ", "regelverk ", 1)
+            if label.startswith("rule set ")
+            else label.replace("regional rules ", "regionens regler ", 1)
+        )
+        found.append(
+            Uncertain(where, name, VALUE_NAMES.get(name, name), match["value"], match["source"])
+        )
     return found
 
 
@@ -204,8 +216,9 @@ def filename(owner: str, today: date, document: DocumentFormat) -> str:
     return f"kostnadsforslag-{safe}-{today.isoformat()}.{document.value}"
 
 
-def render(quote: QuoteOut, body: QuoteIn, terms: EstimateTerms, today: date,
-           document: DocumentFormat) -> bytes:
+def render(
+    quote: QuoteOut, body: QuoteIn, terms: EstimateTerms, today: date, document: DocumentFormat
+) -> bytes:
     if document is DocumentFormat.PDF:
         return render_pdf(quote, body, terms, today)
     if document is DocumentFormat.HTML:

@@ -80,9 +80,7 @@ def taxa_resolver(snap: Snapshot, owner: str) -> TaxaResolver:
     return resolve
 
 
-def _line(
-    index: int, line: LineIn, jour: JourConfig, owner: str
-) -> tuple[QuoteLine, str | None]:
+def _line(index: int, line: LineIn, jour: JourConfig, owner: str) -> tuple[QuoteLine, str | None]:
     """The engine's line, and the note on how an instant was read (the owner's jour windows)."""
     note = None
     if line.at is not None:
@@ -142,8 +140,9 @@ class EngineInput:
 def engine_input(body: QuoteIn, jour: JourConfig, owner: str) -> EngineInput:
     """The engine's patient and lines for ``body`` (instants read with the owner's windows)."""
     converted = [_line(i, line, jour, owner) for i, line in enumerate(body.lines)]
-    return EngineInput(_patient(body.patient), [line for line, _ in converted],
-                       [note for _, note in converted])
+    return EngineInput(
+        _patient(body.patient), [line for line, _ in converted], [note for _, note in converted]
+    )
 
 
 def run_quote(
@@ -162,7 +161,8 @@ def run_quote(
     regional dental support.
     """
     return QuoteOut.model_validate(
-        quote_tree(body, snap, rule_sets, jour, today, default_owner, regional_rules))
+        quote_tree(body, snap, rule_sets, jour, today, default_owner, regional_rules)
+    )
 
 
 def run_quote_json(
@@ -178,8 +178,7 @@ def run_quote_json(
     gives, without building the models: pydantic-core serializes the plain tree the models
     would be validated from (a quarter of the time; tests/app/test_fast_paths.py checks both
     agree)."""
-    return to_json(quote_tree(body, snap, rule_sets, jour, today, default_owner,
-                              regional_rules))
+    return to_json(quote_tree(body, snap, rule_sets, jour, today, default_owner, regional_rules))
 
 
 def quote_tree(
@@ -219,8 +218,14 @@ def quote_tree(
     return _quote_out(result, body, given, snap, owner, rule_sets)
 
 
-def _quote_out(result: Quote, body: QuoteIn, given: EngineInput, snap: Snapshot, owner: str,
-               rule_sets: Sequence[RuleSet]) -> dict[str, Any]:
+def _quote_out(
+    result: Quote,
+    body: QuoteIn,
+    given: EngineInput,
+    snap: Snapshot,
+    owner: str,
+    rule_sets: Sequence[RuleSet],
+) -> dict[str, Any]:
     by_id = {rule_set.id: rule_set for rule_set in rule_sets}
     after = result.patient_after
     credit = result.atb_next_credit
@@ -231,8 +236,14 @@ def _quote_out(result: Quote, body: QuoteIn, given: EngineInput, snap: Snapshot,
             _line_out(r, body.lines[r.index], given.at_notes[r.index], snap, owner)
             for r in result.lines
         ],
-        "totals": {"price": totals.price, "state": totals.state, "atb": totals.atb,
-                   "stb": totals.stb, "region": totals.region, "patient": totals.patient},
+        "totals": {
+            "price": totals.price,
+            "state": totals.state,
+            "atb": totals.atb,
+            "stb": totals.stb,
+            "region": totals.region,
+            "patient": totals.patient,
+        },
         "patient_after": {
             "birth_date": after.birth_date,
             "stb_eligible": after.stb_eligible,
@@ -245,27 +256,45 @@ def _quote_out(result: Quote, body: QuoteIn, given: EngineInput, snap: Snapshot,
             "regional_support": body.patient.regional_support,
             "frikort_spent": after.frikort_spent,
         },
-        "atb_next_credit": None if credit is None else {
-            "date": credit.date, "amount": credit.amount.quantize(ORE), "age": credit.age,
-            "rule_set": credit.rule_set_id, "transitional": credit.transitional,
+        "atb_next_credit": None
+        if credit is None
+        else {
+            "date": credit.date,
+            "amount": credit.amount.quantize(ORE),
+            "age": credit.age,
+            "rule_set": credit.rule_set_id,
+            "transitional": credit.transitional,
         },
         "regional_visits": [
             {
-                "date": v.date, "fee": v.fee.quantize(ORE), "patient": v.patient,
-                "region": v.region, "frikort_spent_after": v.frikort_spent_after,
-                "line_indexes": list(v.line_indexes), "fee_codes": list(v.fee_codes),
+                "date": v.date,
+                "fee": v.fee.quantize(ORE),
+                "patient": v.patient,
+                "region": v.region,
+                "frikort_spent_after": v.frikort_spent_after,
+                "line_indexes": list(v.line_indexes),
+                "fee_codes": list(v.fee_codes),
                 "notes": list(v.notes),
             }
             for v in result.regional_visits
         ],
         "period_thresholds": [
-            {"rule_set": t.rule_set_id, "period_start": t.period_start,
-             "lower": t.lower.quantize(ORE), "upper": t.upper.quantize(ORE), "how": t.how}
+            {
+                "rule_set": t.rule_set_id,
+                "period_start": t.period_start,
+                "lower": t.lower.quantize(ORE),
+                "upper": t.upper.quantize(ORE),
+                "how": t.how,
+            }
             for t in result.period_thresholds
         ],
         "rule_sets": [
-            {"id": rs.id, "valid_from": rs.valid_from, "valid_to": rs.valid_to,
-             "description": rs.description}
+            {
+                "id": rs.id,
+                "valid_from": rs.valid_from,
+                "valid_to": rs.valid_to,
+                "description": rs.description,
+            }
             for rs in (by_id[i] for i in result.rule_set_ids)
         ],
         "notes": list(result.notes),
@@ -315,15 +344,20 @@ def _reference_notes(r: LineResult, snap: Snapshot) -> list[str]:
     """Which reference list priced the line; a service with no list stored says nothing."""
     priced = r.reference_code is not None
     if not snap.reference_lists or not (
-            priced or r.ersattning_reason is ErsattningReason.NO_REFERENCE_PRICE):
+        priced or r.ersattning_reason is ErsattningReason.NO_REFERENCE_PRICE
+    ):
         return []
     ref = snap.reference_list_on(r.date)
     if ref is None:
-        return [f"no TLV reference list covers {r.date.isoformat()}: the reference price is "
-                "the taxa's own referenspris column"]
+        return [
+            f"no TLV reference list covers {r.date.isoformat()}: the reference price is "
+            "the taxa's own referenspris column"
+        ]
     origin = " (taken from the region's taxa decision)" if ref.origin == REGION_DECISION else ""
-    named = (f"{ref.name}{origin}, in force {ref.valid_from.isoformat()} – "
-             f"{ref.valid_to or 'further notice'}")
+    named = (
+        f"{ref.name}{origin}, in force {ref.valid_from.isoformat()} – "
+        f"{ref.valid_to or 'further notice'}"
+    )
     if not priced:
         return [f"{r.code}: {named} has no reference price for it"]
     return [f"reference price from {named}"]

@@ -73,8 +73,11 @@ EXAMPLES: dict[str, Any] = {
     "regional": {
         "summary": "Regional dental support: the region's visit fee per visit, the frikort",
         "value": {
-            "patient": {"birth_date": "1950-05-10", "regional_support": "nodvandig",
-                        "frikort_spent": "1300.00"},
+            "patient": {
+                "birth_date": "1950-05-10",
+                "regional_support": "nodvandig",
+                "frikort_spent": "1300.00",
+            },
             "lines": [
                 {"code": "101", "date": "2025-03-10"},
                 {"code": "701", "date": "2025-03-10", "tooth_position": 2},
@@ -88,13 +91,21 @@ EXAMPLES: dict[str, Any] = {
         "value": {
             "patient_name": "Anna Andersson",
             "personnummer": "19560402-1234",
-            "patient": {"birth_date": "1956-04-02", "atb_available": "600.00",
-                        "period": {"start": "2026-01-20", "counted": "1500.00"}},
+            "patient": {
+                "birth_date": "1956-04-02",
+                "atb_available": "600.00",
+                "period": {"start": "2026-01-20", "counted": "1500.00"},
+            },
             "lines": [
                 {"code": "101", "date": "2026-03-10"},
                 {"code": "704", "date": "2026-03-10", "tooth_position": 24},
-                {"code": "801", "date": "2026-03-10", "tooth_position": 14,
-                 "material_kr": "350.00", "technical_kr": "1200.00"},
+                {
+                    "code": "801",
+                    "date": "2026-03-10",
+                    "tooth_position": 14,
+                    "material_kr": "350.00",
+                    "technical_kr": "1200.00",
+                },
             ],
         },
     },
@@ -141,16 +152,14 @@ RESPONSE_EXAMPLE: dict[str, Any] = {
             "atb": "300.00",
             "stb": "0.00",
             "state": "107.50",
-            "state_by_rule": {
-                "hkskydd_50": "107.50"
-            },
+            "state_by_rule": {"hkskydd_50": "107.50"},
             "region": "0.00",
             "patient": "692.50",
             "period_start": "2025-01-15",
             "period_counted_after": "3215.00",
             "notes": [
                 "price 1 100.00 above reference 1 015.00: the patient pays the difference 85.00"
-            ]
+            ],
         },
         {
             "index": 1,
@@ -176,16 +185,12 @@ RESPONSE_EXAMPLE: dict[str, Any] = {
             "atb": "0.00",
             "stb": "0.00",
             "state": "70.00",
-            "state_by_rule": {
-                "hkskydd_50": "70.00"
-            },
+            "state_by_rule": {"hkskydd_50": "70.00"},
             "region": "0.00",
             "patient": "90.00",
             "period_start": "2025-01-15",
             "period_counted_after": "3355.00",
-            "notes": [
-                "price 160.00 above reference 140.00: the patient pays the difference 20.00"
-            ]
+            "notes": ["price 160.00 above reference 140.00: the patient pays the difference 20.00"],
         },
         {
             "index": 2,
@@ -211,17 +216,13 @@ RESPONSE_EXAMPLE: dict[str, Any] = {
             "atb": "0.00",
             "stb": "0.00",
             "state": "360.00",
-            "state_by_rule": {
-                "hkskydd_50": "360.00"
-            },
+            "state_by_rule": {"hkskydd_50": "360.00"},
             "region": "0.00",
             "patient": "425.00",
             "period_start": "2025-01-15",
             "period_counted_after": "4075.00",
-            "notes": [
-                "price 785.00 above reference 720.00: the patient pays the difference 65.00"
-            ]
-        }
+            "notes": ["price 785.00 above reference 720.00: the patient pays the difference 65.00"],
+        },
     ],
     "totals": {
         "price": "2045.00",
@@ -229,27 +230,24 @@ RESPONSE_EXAMPLE: dict[str, Any] = {
         "atb": "300.00",
         "stb": "0.00",
         "region": "0.00",
-        "patient": "1207.50"
+        "patient": "1207.50",
     },
     "patient_after": {
         "birth_date": "1980-05-10",
         "stb_eligible": False,
         "atb_available": "0.00",
-        "period": {
-            "start": "2025-01-15",
-            "counted": "4075.00"
-        },
+        "period": {"start": "2025-01-15", "counted": "4075.00"},
         "stb_used_this_half_year": "0.00",
         "stb_half_year_start": "2025-01-01",
         "regional_support": None,
-        "frikort_spent": "0.00"
+        "frikort_spent": "0.00",
     },
     "atb_next_credit": {
         "date": "2025-07-01",
         "amount": "300.00",
         "age": 45,
         "rule_set": "2025",
-        "transitional": False
+        "transitional": False,
     },
     "regional_visits": [],
     "period_thresholds": [
@@ -258,7 +256,7 @@ RESPONSE_EXAMPLE: dict[str, Any] = {
             "period_start": "2025-01-15",
             "lower": "3000.00",
             "upper": "15000.00",
-            "how": "fixed amounts of the rule set"
+            "how": "fixed amounts of the rule set",
         }
     ],
     "rule_sets": [
@@ -267,11 +265,11 @@ RESPONSE_EXAMPLE: dict[str, Any] = {
             "valid_from": "2025-01-01",
             "valid_to": "2025-12-31",
             "description": "Statligt tandvårdsstöd from 2025-01-01: free care through "
-                "the year the patient turns 19, state support (and ATB) from the year they "
-                "turn 20."
+            "the year the patient turns 19, state support (and ATB) from the year they "
+            "turn 20.",
         }
     ],
-    "notes": []
+    "notes": [],
 }
 
 
@@ -329,8 +327,9 @@ DOCUMENTS = {
 )
 async def post_quote(
     body: Annotated[QuoteIn, Body(openapi_examples=EXAMPLES)],
-    format: Annotated[DocumentFormat, Query(
-        description="json (the quote), html or pdf (the kostnadsförslag)")] = DocumentFormat.JSON,
+    format: Annotated[
+        DocumentFormat, Query(description="json (the quote), html or pdf (the kostnadsförslag)")
+    ] = DocumentFormat.JSON,
     snap: Snapshot = Depends(current_snapshot),
     _key: KeyView = Depends(caller("quote")),
 ) -> QuoteOut | Response:
@@ -341,8 +340,15 @@ async def post_quote(
         # The JSON straight from the plain answer (no models built, nothing validated twice):
         # byte for byte QuoteOut's. The documented shape is response_model.
         return Response(
-            run_quote_json(body, snap, load_rule_sets(), jour_config(), today=today,
-                           default_owner=DEFAULT_OWNER, regional_rules=load_regional_rules()),
+            run_quote_json(
+                body,
+                snap,
+                load_rule_sets(),
+                jour_config(),
+                today=today,
+                default_owner=DEFAULT_OWNER,
+                regional_rules=load_regional_rules(),
+            ),
             media_type="application/json",
         )
     quote = run_quote(

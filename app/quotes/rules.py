@@ -93,16 +93,24 @@ def _terms(data: object, path: Path) -> EstimateTerms:
     missing = sorted({"owner", "name", "valid_months"} - set(data))
     if unknown or missing:
         raise DataFileError(f"{path}: unknown keys {unknown}, missing keys {missing}")
-    owner, name, months, source = (data["owner"], data["name"], data["valid_months"],
-                                   data.get("source"))
+    owner, name, months, source = (
+        data["owner"],
+        data["name"],
+        data["valid_months"],
+        data.get("source"),
+    )
     if owner != path.stem:
         raise DataFileError(f"{path}: owner: {owner!r} is not the file's name")
     if not isinstance(name, str) or not name.strip():
         raise DataFileError(f"{path}: name: expected the name to print, got {name!r}")
-    if isinstance(months, bool) or not isinstance(months, int) or not (
-            1 <= months <= MAX_VALID_MONTHS):
+    if (
+        isinstance(months, bool)
+        or not isinstance(months, int)
+        or not (1 <= months <= MAX_VALID_MONTHS)
+    ):
         raise DataFileError(
-            f"{path}: valid_months: expected a whole number 1–{MAX_VALID_MONTHS}, got {months!r}")
+            f"{path}: valid_months: expected a whole number 1–{MAX_VALID_MONTHS}, got {months!r}"
+        )
     if source is not None and not isinstance(source, str):
         raise DataFileError(f"{path}: source: expected text, got {source!r}")
     return EstimateTerms(owner=owner, name=name.strip(), valid_months=months, source=source)
@@ -112,5 +120,6 @@ def _terms(data: object, path: Path) -> EstimateTerms:
 def load_estimate_terms(directory: Path | None = None) -> Mapping[str, EstimateTerms]:
     """owner → the kostnadsförslag's terms, one file ``<owner>.json`` each."""
     directory = directory or ESTIMATE_DIR
-    return MappingProxyType({path.stem: _terms(read_data_json(path), path)
-                             for path in sorted(directory.glob("*.json"))})
+    return MappingProxyType(
+        {path.stem: _terms(read_data_json(path), path) for path in sorted(directory.glob("*.json"))}
+    )

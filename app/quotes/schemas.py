@@ -190,18 +190,24 @@ class QuoteIn(_In):
     """A quote: the patient's state before it and the åtgärder."""
 
     owner: str | None = Field(
-        None, max_length=100, description="Whose taxa (default region-jonkoping)",
-        examples=["region-jonkoping"]
+        None,
+        max_length=100,
+        description="Whose taxa (default region-jonkoping)",
+        examples=["region-jonkoping"],
     )
     patient: PatientIn
     lines: list[LineIn] = Field(min_length=1, max_length=MAX_LINES)
     patient_name: str | None = Field(
-        None, min_length=1, max_length=200,
+        None,
+        min_length=1,
+        max_length=200,
         description="Printed on the kostnadsförslag (format=pdf/html) only; never stored, "
         "logged or echoed in an error",
     )
     personnummer: str | None = Field(
-        None, min_length=1, max_length=20,
+        None,
+        min_length=1,
+        max_length=20,
         description="Printed on the kostnadsförslag (format=pdf/html) only; never stored, "
         "logged or echoed in an error",
     )

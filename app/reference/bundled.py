@@ -31,11 +31,21 @@ class BundledList:
 
 
 BUNDLED_LISTS = (
-    BundledList("reference/region-jonkoping-2025-from-taxa.csv", "HSLF-FS 2024:11",
-                date(2025, 1, 15), date(2025, 12, 31), REGION_DECISION),
+    BundledList(
+        "reference/region-jonkoping-2025-from-taxa.csv",
+        "HSLF-FS 2024:11",
+        date(2025, 1, 15),
+        date(2025, 12, 31),
+        REGION_DECISION,
+    ),
     # HSLF-FS 2026:22 takes over on 2027-01-15.
-    BundledList("reference/tlv-referenspriser-2026-01-01.xlsx", "HSLF-FS 2025:68",
-                date(2026, 1, 1), date(2027, 1, 14), TLV_FILE),
+    BundledList(
+        "reference/tlv-referenspriser-2026-01-01.xlsx",
+        "HSLF-FS 2025:68",
+        date(2026, 1, 1),
+        date(2027, 1, 14),
+        TLV_FILE,
+    ),
 )
 
 
@@ -47,9 +57,16 @@ def load_bundled_reference_lists(session: Session, limits: Limits) -> list[int]:
     for bundled in BUNDLED_LISTS:
         path = DATA_DIR / bundled.file
         outcome = import_reference_list(
-            session, content=path.read_bytes(), filename=path.name, name=bundled.name,
-            valid_from=bundled.valid_from, valid_to=bundled.valid_to, dry_run=False,
-            actor=ACTOR, limits=limits, origin=bundled.origin,
+            session,
+            content=path.read_bytes(),
+            filename=path.name,
+            name=bundled.name,
+            valid_from=bundled.valid_from,
+            valid_to=bundled.valid_to,
+            dry_run=False,
+            actor=ACTOR,
+            limits=limits,
+            origin=bundled.origin,
         )
         assert outcome.row is not None and outcome.row.id is not None
         loaded.append(outcome.row.id)

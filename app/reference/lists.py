@@ -107,27 +107,34 @@ def _view(row: ReferenceListRow, codes: Iterable[ReferenceCodeRow]) -> ListView:
     assert row.id is not None
     entries = {c.code: _entry(c) for c in codes}
     ref = ReferenceList(
-        entries=entries, name=row.name, valid_from=row.valid_from, valid_to=row.valid_to,
-        stated_valid_from=row.stated_valid_from, source=row.source_filename or "",
+        entries=entries,
+        name=row.name,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        stated_valid_from=row.stated_valid_from,
+        source=row.source_filename or "",
         notes=tuple(row.import_notes),
     )
     return ListView(id=row.id, origin=row.origin, ref=ref)
 
 
-def get_list_row(session: Session, list_id: int, field: str = "reference_list_id"
-                 ) -> ReferenceListRow:
+def get_list_row(
+    session: Session, list_id: int, field: str = "reference_list_id"
+) -> ReferenceListRow:
     row = session.get(ReferenceListRow, list_id) if 1 <= list_id <= MAX_ID else None
     if row is None:
         raise NotFound(f"no reference list with id {list_id}", field=field, value=list_id)
     return row
 
 
-def load_list(session: Session, list_id: int, field: str = "reference_list_id"
-              ) -> tuple[ReferenceListRow, ListView]:
+def load_list(
+    session: Session, list_id: int, field: str = "reference_list_id"
+) -> tuple[ReferenceListRow, ListView]:
     """A stored list (404 naming ``field`` when there is none)."""
     row = get_list_row(session, list_id, field)
     codes = session.exec(
-        select(ReferenceCodeRow).where(ReferenceCodeRow.reference_list_id == list_id)
+        select(ReferenceCodeRow)
+        .where(ReferenceCodeRow.reference_list_id == list_id)
         .order_by(col(ReferenceCodeRow.position))
     ).all()
     return row, _view(row, codes)
@@ -139,8 +146,9 @@ def load_lists(session: Session) -> list[ListView]:
     by_list: dict[int, list[ReferenceCodeRow]] = {r.id: [] for r in rows if r.id is not None}
     if by_list:
         for code in session.exec(
-            select(ReferenceCodeRow).order_by(col(ReferenceCodeRow.reference_list_id),
-                                              col(ReferenceCodeRow.position))
+            select(ReferenceCodeRow).order_by(
+                col(ReferenceCodeRow.reference_list_id), col(ReferenceCodeRow.position)
+            )
         ).all():
             by_list.setdefault(code.reference_list_id, []).append(code)
     return [_view(r, by_list.get(r.id or 0, [])) for r in rows]
@@ -148,10 +156,13 @@ def load_lists(session: Session) -> list[ListView]:
 
 def code_counts(session: Session) -> dict[int, int]:
     """How many codes each stored list has."""
-    return dict(session.exec(
-        select(ReferenceCodeRow.reference_list_id, func.count())
-        .group_by(col(ReferenceCodeRow.reference_list_id))
-    ).all())
+    return dict(
+        session.exec(
+            select(ReferenceCodeRow.reference_list_id, func.count()).group_by(
+                col(ReferenceCodeRow.reference_list_id)
+            )
+        ).all()
+    )
 
 
 def list_on(lists: Iterable[ListView], day: date) -> ListView | None:
@@ -195,23 +206,32 @@ def look_up_code(view: ListView, code: str) -> CodeAnswer:
     """``103`` → 103 general; ``103S`` → 103 specialist; ``541H`` → 541 general, variant H."""
     mapping = map_code(code)
     if mapping is None:
-        raise NotFound(f"{code!r} is not a TLV åtgärd code (the region's own codes, such as "
-                       "A11 or ASYL, have no reference price)", field="code", value=code)
+        raise NotFound(
+            f"{code!r} is not a TLV åtgärd code (the region's own codes, such as "
+            "A11 or ASYL, have no reference price)",
+            field="code",
+            value=code,
+        )
     entry = view.ref.get(mapping.tlv_code)
     if entry is None:
-        raise NotFound(f"TLV åtgärd {mapping.tlv_code} is not in {view.name}", field="code",
-                       value=code)
+        raise NotFound(
+            f"TLV åtgärd {mapping.tlv_code} is not in {view.name}", field="code", value=code
+        )
     price = entry.price(mapping.column)
     notes: list[str] = []
     if mapping.column.value == "specialist":
         notes.append(f"{code}: the S picks the specialist column of TLV åtgärd {entry.code}")
     if mapping.variant is not None:
-        notes.append(f"{code} is the region's variant {mapping.variant!r} of TLV åtgärd "
-                     f"{entry.code}: mapped to its {mapping.column.value} price; the variant's "
-                     "meaning is not stated in the decision, so confirm it")
+        notes.append(
+            f"{code} is the region's variant {mapping.variant!r} of TLV åtgärd "
+            f"{entry.code}: mapped to its {mapping.column.value} price; the variant's "
+            "meaning is not stated in the decision, so confirm it"
+        )
     if price is None:
-        notes.append(f"the list has no {mapping.column.value} price for {entry.code} ('-'): "
-                     "no state support on this column")
+        notes.append(
+            f"the list has no {mapping.column.value} price for {entry.code} ('-'): "
+            "no state support on this column"
+        )
     return CodeAnswer(code, mapping, entry, price, tuple(notes))
 
 
@@ -224,7 +244,8 @@ def with_list_prices(items: Sequence[Item], ref: ReferenceList) -> list[Item]:
     are as they were."""
     return [
         replace(item, reference_price=ref.price_for(item.code))
-        if item.kind is Kind.EXTERN and item.code is not None else item
+        if item.kind is Kind.EXTERN and item.code is not None
+        else item
         for item in items
     ]
 
@@ -253,11 +274,18 @@ def rise_of(
     try:
         own = reference_list_from_taxa(items, name="the taxa's referenspris column")
     except ReferenceListError as exc:
-        return Rise(None, None, f"no stored list is in force on {view.valid_from - timedelta(1)}"
-                    f" and the taxa's referenspris column is not a list: {exc}")
-    return Rise(list_rise(own, view.ref, volumes), None,
-                f"no stored reference list is in force on {view.valid_from - timedelta(1)}: "
-                "the rise is measured from the taxa's own referenspris column")
+        return Rise(
+            None,
+            None,
+            f"no stored list is in force on {view.valid_from - timedelta(1)}"
+            f" and the taxa's referenspris column is not a list: {exc}",
+        )
+    return Rise(
+        list_rise(own, view.ref, volumes),
+        None,
+        f"no stored reference list is in force on {view.valid_from - timedelta(1)}: "
+        "the rise is measured from the taxa's own referenspris column",
+    )
 
 
 # --- importing a file ---------------------------------------------------------------------------
@@ -275,7 +303,12 @@ class ReferenceImport:
 
 
 def read_reference_file(
-    content: bytes, filename: str, limits: Limits, *, name: str, valid_from: date | None,
+    content: bytes,
+    filename: str,
+    limits: Limits,
+    *,
+    name: str,
+    valid_from: date | None,
     valid_to: date | None,
 ) -> ReferenceList:
     """TLV's file (XLSX or CSV, as published) read and judged; FileRejected with every problem.
@@ -285,27 +318,43 @@ def read_reference_file(
     """
     sheet = read_sheet(content, filename, limits, is_reference_header)
     if not sheet.headings:
-        raise FileRejected(f"{filename!r} is empty; nothing was stored",
-                           problems=[finding_json(Finding(None, None, None, "the file is empty"))])
+        raise FileRejected(
+            f"{filename!r} is empty; nothing was stored",
+            problems=[finding_json(Finding(None, None, None, "the file is empty"))],
+        )
     try:
-        ref = parse_reference_sheet(sheet.headings, sheet.rows, header_row=sheet.header_row,
-                                    name=name, valid_from=valid_from, valid_to=valid_to,
-                                    source=filename)
+        ref = parse_reference_sheet(
+            sheet.headings,
+            sheet.rows,
+            header_row=sheet.header_row,
+            name=name,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            source=filename,
+        )
     except ReferenceListError as exc:
         problems = exc.problems or (Finding(None, None, None, str(exc)),)
-        raise FileRejected(f"{len(problems)} problem(s) in {filename!r}; nothing was stored",
-                           problems=[finding_json(p) for p in problems]) from exc
+        raise FileRejected(
+            f"{len(problems)} problem(s) in {filename!r}; nothing was stored",
+            problems=[finding_json(p) for p in problems],
+        ) from exc
     beyond = _beyond_storage(ref, sheet.headings)
     if beyond:
-        raise FileRejected(f"{len(beyond)} problem(s) in {filename!r}; nothing was stored",
-                           problems=[finding_json(p) for p in beyond])
+        raise FileRejected(
+            f"{len(beyond)} problem(s) in {filename!r}; nothing was stored",
+            problems=[finding_json(p) for p in beyond],
+        )
     if valid_from is None:
         if ref.stated_valid_from is None:
-            raise InvalidInput("the file's headings state no date (fr o m …): give valid_from",
-                               field="valid_from")
+            raise InvalidInput(
+                "the file's headings state no date (fr o m …): give valid_from", field="valid_from"
+            )
         if valid_to is not None and valid_to < ref.stated_valid_from:
-            raise InvalidInput(f"valid_to {valid_to} is before the list's stated start "
-                               f"{ref.stated_valid_from}", field="valid_to", value=valid_to)
+            raise InvalidInput(
+                f"valid_to {valid_to} is before the list's stated start {ref.stated_valid_from}",
+                field="valid_to",
+                value=valid_to,
+            )
         ref = replace(ref, valid_from=ref.stated_valid_from)
     return ref
 
@@ -314,23 +363,35 @@ def _beyond_storage(ref: ReferenceList, headings: Sequence[str]) -> list[Finding
     """What the parser accepts but the database cannot hold (a name of 2 000 characters)."""
     found: list[Finding] = []
     for entry in ref.entries.values():
-        for label, text, limit in (("Åtgärdsnamn", entry.name, MAX_NAME),
-                                   ("Dentalt material", entry.material, MAX_MATERIAL)):
+        for label, text, limit in (
+            ("Åtgärdsnamn", entry.name, MAX_NAME),
+            ("Dentalt material", entry.material, MAX_MATERIAL),
+        ):
             if text is not None and len(text) > limit:
-                found.append(Finding(entry.row, label, text[:60] + "…",
-                                     f"at most {limit} characters"))
+                found.append(
+                    Finding(entry.row, label, text[:60] + "…", f"at most {limit} characters")
+                )
         if entry.technical is not None and len(format(entry.technical, "f")) > MAX_TECHNICAL:
-            found.append(Finding(entry.row, "Tandteknisk kostnad", str(entry.technical)[:60],
-                                 f"at most {MAX_TECHNICAL} characters as a decimal"))
-        for label, price in (("Referenspris allmäntandvård", entry.general),
-                             ("Referenspris specialisttandvård", entry.specialist)):
+            found.append(
+                Finding(
+                    entry.row,
+                    "Tandteknisk kostnad",
+                    str(entry.technical)[:60],
+                    f"at most {MAX_TECHNICAL} characters as a decimal",
+                )
+            )
+        for label, price in (
+            ("Referenspris allmäntandvård", entry.general),
+            ("Referenspris specialisttandvård", entry.specialist),
+        ):
             if price is not None and price > MAX_PRICE:
                 found.append(Finding(entry.row, label, str(price), f"more than {MAX_PRICE} kr"))
     return found
 
 
-def _place(session: Session, valid_from: date, valid_to: date | None, *, lock: bool
-           ) -> ReferenceListRow | None:
+def _place(
+    session: Session, valid_from: date, valid_to: date | None, *, lock: bool
+) -> ReferenceListRow | None:
     """The open-ended list the new one closes, if any; 409 for any other overlap."""
     query = select(ReferenceListRow)
     rows = session.exec(query.with_for_update() if lock else query).all()
@@ -344,12 +405,15 @@ def _place(session: Session, valid_from: date, valid_to: date | None, *, lock: b
             continue
         clashes.append(other)
     if clashes:
-        listed = "; ".join(f"list {o.id} '{o.name}' ({o.valid_from} – {o.valid_to or 'open'})"
-                           for o in clashes)
+        listed = "; ".join(
+            f"list {o.id} '{o.name}' ({o.valid_from} – {o.valid_to or 'open'})" for o in clashes
+        )
         raise Conflict(
             f"the list ({valid_from} – {valid_to or 'open'}) overlaps {listed}: one list is in "
             "force on a day; stored lists are never edited, so choose other dates",
-            field="valid_to" if valid_to is None else "valid_from", value=valid_from)
+            field="valid_to" if valid_to is None else "valid_from",
+            value=valid_from,
+        )
     return ended
 
 
@@ -371,11 +435,15 @@ def import_reference_list(
     if origin not in ORIGINS:
         raise InvalidInput(f"origin is one of {', '.join(ORIGINS)}", field="origin", value=origin)
     if valid_from is not None and valid_to is not None and valid_to < valid_from:
-        raise InvalidInput(f"valid_to {valid_to} is before valid_from {valid_from}",
-                           field="valid_to", value=valid_to)
+        raise InvalidInput(
+            f"valid_to {valid_to} is before valid_from {valid_from}",
+            field="valid_to",
+            value=valid_to,
+        )
     sha256 = hashlib.sha256(content).hexdigest()
-    ref = read_reference_file(content, filename, limits, name=name, valid_from=valid_from,
-                              valid_to=valid_to)
+    ref = read_reference_file(
+        content, filename, limits, name=name, valid_from=valid_from, valid_to=valid_to
+    )
     start = ref.valid_from
     assert start is not None
     ended = _place(session, start, valid_to, lock=not dry_run)
@@ -388,32 +456,56 @@ def import_reference_list(
         ended.valid_to = start - timedelta(days=1)
         session.add(ended)
     row = ReferenceListRow(
-        name=name, valid_from=start, valid_to=valid_to, stated_valid_from=ref.stated_valid_from,
-        origin=origin, source_filename=filename, source_sha256=sha256, imported_by=actor,
-        imported_at=now(), import_notes=list(ref.notes),
+        name=name,
+        valid_from=start,
+        valid_to=valid_to,
+        stated_valid_from=ref.stated_valid_from,
+        origin=origin,
+        source_filename=filename,
+        source_sha256=sha256,
+        imported_by=actor,
+        imported_at=now(),
+        import_notes=list(ref.notes),
     )
     session.add(row)
     try:
         session.flush()
     except IntegrityError as exc:  # PostgreSQL's exclusion constraint: a list imported meanwhile
-        raise Conflict("another reference list with overlapping dates was stored at the same "
-                       "moment; try again", field="valid_from", value=start) from exc
+        raise Conflict(
+            "another reference list with overlapping dates was stored at the same "
+            "moment; try again",
+            field="valid_from",
+            value=start,
+        ) from exc
     assert row.id is not None
     session.add_all(
         ReferenceCodeRow(
-            reference_list_id=row.id, position=position, code=entry.code, name=entry.name,
+            reference_list_id=row.id,
+            position=position,
+            code=entry.code,
+            name=entry.name,
             general_ore=None if entry.general is None else to_ore(entry.general),
             specialist_ore=None if entry.specialist is None else to_ore(entry.specialist),
             technical=None if entry.technical is None else format(entry.technical, "f"),
-            material=entry.material, row=entry.row,
+            material=entry.material,
+            row=entry.row,
         )
         for position, entry in enumerate(ref.entries.values())
     )
     bump_snapshot_version(session)  # quotes read the lists from the snapshot
     session.flush()
-    audit(session, actor=actor, action="import_reference_list",
-          target=f"reference_list:{row.id}", sha256=sha256, filename=filename, name=name,
-          valid_from=start, valid_to=valid_to, origin=origin, codes=len(ref),
-          ended=None if ended is None else {"reference_list": ended.id,
-                                            "valid_to": ended.valid_to})
+    audit(
+        session,
+        actor=actor,
+        action="import_reference_list",
+        target=f"reference_list:{row.id}",
+        sha256=sha256,
+        filename=filename,
+        name=name,
+        valid_from=start,
+        valid_to=valid_to,
+        origin=origin,
+        codes=len(ref),
+        ended=None if ended is None else {"reference_list": ended.id, "valid_to": ended.valid_to},
+    )
     return ReferenceImport(sha256, ref, origin, row, ended, previous, rise)

@@ -43,7 +43,8 @@ router = APIRouter(tags=["reference lists"])
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL stores no NUL character in text
 
 LIST_NOT_FOUND: dict[int | str, dict[str, object]] = {
-    404: error_response("No reference list with that id")}
+    404: error_response("No reference list with that id")
+}
 
 
 @router.post(
@@ -62,82 +63,126 @@ LIST_NOT_FOUND: dict[int | str, dict[str, object]] = {
     ),
     responses={
         **ERROR_RESPONSES,
-        200: {"model": ReferenceImportOut, "description": "dry_run: read and checked, nothing "
-              "stored"},
-        403: error_response("The key may not write, or is scoped to owners (lists are "
-                            "national)"),
+        200: {
+            "model": ReferenceImportOut,
+            "description": "dry_run: read and checked, nothing stored",
+        },
+        403: error_response("The key may not write, or is scoped to owners (lists are national)"),
         409: error_response("The dates overlap a stored list's (named)"),
-        413: error_response("File, rows, columns, cells, unpacked XLSX or reading time over "
-                            "the limit (named)"),
+        413: error_response(
+            "File, rows, columns, cells, unpacked XLSX or reading time over the limit (named)"
+        ),
         415: error_response("Not a CSV/XLSX, or not what its name says"),
-        422: error_response("Not TLV's layout, or every problem in the file (nothing stored); "
-                            "valid_to before valid_from; no date given or stated"),
+        422: error_response(
+            "Not TLV's layout, or every problem in the file (nothing stored); "
+            "valid_to before valid_from; no date given or stated"
+        ),
     },
 )
 def import_list(
     request: Request,
     key: Annotated[KeyView, Depends(caller("write"))],
     upload: UploadedFile,
-    name: Annotated[str, Form(min_length=1, max_length=200, examples=["HSLF-FS 2025:68"],
-                              pattern=NO_NUL, description="TLV's föreskrift")],
-    valid_from: Annotated[BoundedDate | None, Form(
-        description="First day in force; default: the date the headings state")] = None,
-    valid_to: Annotated[BoundedDate | None, Form(
-        description="Last day in force; default: open-ended")] = None,
+    name: Annotated[
+        str,
+        Form(
+            min_length=1,
+            max_length=200,
+            examples=["HSLF-FS 2025:68"],
+            pattern=NO_NUL,
+            description="TLV's föreskrift",
+        ),
+    ],
+    valid_from: Annotated[
+        BoundedDate | None,
+        Form(description="First day in force; default: the date the headings state"),
+    ] = None,
+    valid_to: Annotated[
+        BoundedDate | None, Form(description="Last day in force; default: open-ended")
+    ] = None,
     dry_run: Annotated[bool, Form()] = False,
-    origin: Annotated[str, Form(
-        pattern="^(tlv_file|region_decision)$",
-        description="tlv_file (TLV's own file, the default) or region_decision (the prices a "
-        "region's taxa decision prints, when TLV's file is not at hand)")] = TLV_FILE,
+    origin: Annotated[
+        str,
+        Form(
+            pattern="^(tlv_file|region_decision)$",
+            description="tlv_file (TLV's own file, the default) or region_decision (the prices a "
+            "region's taxa decision prints, when TLV's file is not at hand)",
+        ),
+    ] = TLV_FILE,
 ) -> Response:
     if key.owners is not None:
-        raise Forbidden("a reference list is national (TLV's): import it with a key for every "
-                        "owner, not one scoped to " + ", ".join(sorted(key.owners)))
+        raise Forbidden(
+            "a reference list is national (TLV's): import it with a key for every "
+            "owner, not one scoped to " + ", ".join(sorted(key.owners))
+        )
     with transaction(engine(request)) as session:
         outcome = import_reference_list(
-            session, content=upload.content, filename=upload.filename, name=name,
-            valid_from=valid_from, valid_to=valid_to, dry_run=dry_run, actor=actor_of(key),
-            limits=upload.limits, origin=origin)
+            session,
+            content=upload.content,
+            filename=upload.filename,
+            name=name,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            dry_run=dry_run,
+            actor=actor_of(key),
+            limits=upload.limits,
+            origin=origin,
+        )
         body = ReferenceImportOut.of(outcome, dry_run)
     if not dry_run:
         snapshots(request).invalidate()
-    return Response(body.model_dump_json(), status_code=200 if dry_run else 201,
-                    media_type="application/json")
+    return Response(
+        body.model_dump_json(), status_code=200 if dry_run else 201, media_type="application/json"
+    )
 
 
-@router.get("/v1/reference-lists", response_model=list[ReferenceListOut],
-            responses=ERROR_RESPONSES, summary="Every stored reference list, newest first")
-def list_lists(request: Request, _key: KeyView = Depends(caller("read"))
-               ) -> list[ReferenceListOut]:
+@router.get(
+    "/v1/reference-lists",
+    response_model=list[ReferenceListOut],
+    responses=ERROR_RESPONSES,
+    summary="Every stored reference list, newest first",
+)
+def list_lists(request: Request, _key: KeyView = Depends(caller("read"))) -> list[ReferenceListOut]:
     with Session(engine(request)) as session:
-        rows = session.exec(select(ReferenceListRow).order_by(
-            col(ReferenceListRow.valid_from).desc())).all()
+        rows = session.exec(
+            select(ReferenceListRow).order_by(col(ReferenceListRow.valid_from).desc())
+        ).all()
         counts = code_counts(session)
         return [ReferenceListOut.of_stored(r, counts.get(r.id or 0, 0)) for r in rows]
 
 
-@router.get("/v1/reference-lists/{list_id}", response_model=ReferenceListDetail,
-            responses={**ERROR_RESPONSES, **LIST_NOT_FOUND},
-            summary="One reference list with every åtgärd")
-def read_list(list_id: int, request: Request, _key: KeyView = Depends(caller("read"))
-              ) -> ReferenceListDetail:
+@router.get(
+    "/v1/reference-lists/{list_id}",
+    response_model=ReferenceListDetail,
+    responses={**ERROR_RESPONSES, **LIST_NOT_FOUND},
+    summary="One reference list with every åtgärd",
+)
+def read_list(
+    list_id: int, request: Request, _key: KeyView = Depends(caller("read"))
+) -> ReferenceListDetail:
     with Session(engine(request)) as session:
         row, view = load_list(session, list_id, field="list_id")
     return ReferenceListDetail(
         **ReferenceListOut.of_stored(row, len(view.ref)).model_dump(),
-        entries=[ReferenceEntryOut.of(e) for e in view.ref.entries.values()])
+        entries=[ReferenceEntryOut.of(e) for e in view.ref.entries.values()],
+    )
 
 
 @router.get(
-    "/v1/reference-lists/{list_id}/codes/{code}", response_model=ReferenceCodeOut,
-    responses={**ERROR_RESPONSES,
-               404: error_response("No list with that id, or the code is not a TLV åtgärd "
-                                   "or not in the list")},
+    "/v1/reference-lists/{list_id}/codes/{code}",
+    response_model=ReferenceCodeOut,
+    responses={
+        **ERROR_RESPONSES,
+        404: error_response(
+            "No list with that id, or the code is not a TLV åtgärd or not in the list"
+        ),
+    },
     summary="A code's reference price in a list: TLV's (101) or the region's (103S, 541H)",
     description="The region's codes map onto TLV's: the digits are the åtgärd, an `S` right "
     "after them the specialist column (`103S` → 103's specialist price), other letters are "
     "the region's variants of the same åtgärd (`541H` → 541's general price), named in "
-    "`variant` and `notes` for the administrator to confirm.")
+    "`variant` and `notes` for the administrator to confirm.",
+)
 def read_code(
     list_id: int,
     request: Request,
@@ -150,14 +195,18 @@ def read_code(
 
 
 @router.get(
-    "/v1/schedules/{schedule_id}/reference-check", response_model=ReferenceCheckOut,
-    responses={**ERROR_RESPONSES,
-               404: error_response("No schedule or reference list with that id")},
+    "/v1/schedules/{schedule_id}/reference-check",
+    response_model=ReferenceCheckOut,
+    responses={
+        **ERROR_RESPONSES,
+        404: error_response("No schedule or reference list with that id"),
+    },
     summary="A taxa's referenspris column against a reference list",
     description="Every extern code whose referenspris differs from the list's (old → new, "
     "% change), the list's åtgärder no code of the taxa has (each needs a price: 2026's "
     "`340`), the extern codes the list cannot price, and the codes mapped through the "
-    "region's variant letters (`541H`, `861SL`) for the administrator to confirm.")
+    "region's variant letters (`541H`, `861SL`) for the administrator to confirm.",
+)
 def reference_check(
     schedule_id: int,
     request: Request,

@@ -26,9 +26,18 @@ KEPT = 16  # rendered reports (a PDF is ~70 KiB, the HTML ~80 KiB)
 def report_key(data: ReportData, fmt: ReportFormat) -> Hashable:
     """Everything a rendered report depends on but the moment it was made."""
     jour = data.jour
-    return (data.schedule, data.previous, data.previous_named, jour.schedule, jour.derived,
-            jour.rule_file, jour.unavailable, data.volumes, str(data.figures.limit_percent),
-            fmt)
+    return (
+        data.schedule,
+        data.previous,
+        data.previous_named,
+        jour.schedule,
+        jour.derived,
+        jour.rule_file,
+        jour.unavailable,
+        data.volumes,
+        str(data.figures.limit_percent),
+        fmt,
+    )
 
 
 class RenderedReports:

@@ -48,7 +48,7 @@ def _svg(fig: Any) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
 def data_uri(svg: str) -> str:
@@ -73,11 +73,16 @@ def _barh_labels(ax: Any, bars: Any, values: Sequence[Decimal | None]) -> None:
         if value is None:
             continue
         x = bar.get_width()
-        ax.annotate(percent(value), (x, bar.get_y() + bar.get_height() / 2),
-                    xytext=(3 if x >= 0 else -3, 0), textcoords="offset points",
-                    ha="left" if x >= 0 else "right", va="center", fontsize=7.5,
-                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
-                          "edgecolor": "none"})
+        ax.annotate(
+            percent(value),
+            (x, bar.get_y() + bar.get_height() / 2),
+            xytext=(3 if x >= 0 else -3, 0),
+            textcoords="offset points",
+            ha="left" if x >= 0 else "right",
+            va="center",
+            fontsize=7.5,
+            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"},
+        )
 
 
 def deviation_by_group(data: ReportData) -> str | None:
@@ -85,8 +90,11 @@ def deviation_by_group(data: ReportData) -> str | None:
     from matplotlib.ticker import FuncFormatter
 
     f = data.figures
-    groups = [(g, fig.deviation_percent) for g, fig in f.deviation.by_group.items()
-              if fig.deviation_percent is not None]
+    groups = [
+        (g, fig.deviation_percent)
+        for g, fig in f.deviation.by_group.items()
+        if fig.deviation_percent is not None
+    ]
     if not groups:
         return None
     groups.sort(key=lambda g: g[1] or Decimal(0))
@@ -95,11 +103,18 @@ def deviation_by_group(data: ReportData) -> str | None:
 
     def draw(ax: Any) -> None:
         values = [v for _, v in groups]
-        bars = ax.barh([g for g, _ in groups], [_f(v) for v in values if v is not None],
-                       color=BAR, height=0.6)
+        bars = ax.barh(
+            [g for g, _ in groups], [_f(v) for v in values if v is not None], color=BAR, height=0.6
+        )
         _barh_labels(ax, bars, values)
-        ax.axvline(_f(limit), color=LIMIT, linestyle="--", linewidth=1, zorder=0,
-                   label=f"Beslutad gräns {percent(limit, 0)}")
+        ax.axvline(
+            _f(limit),
+            color=LIMIT,
+            linestyle="--",
+            linewidth=1,
+            zorder=0,
+            label=f"Beslutad gräns {percent(limit, 0)}",
+        )
         if any(v is not None and v < 0 for v in values):
             ax.axvline(_f(-limit), color=LIMIT, linestyle="--", linewidth=1, zorder=0)
         ax.legend(loc="lower right", fontsize=7.5, frameon=False)
@@ -107,8 +122,9 @@ def deviation_by_group(data: ReportData) -> str | None:
         low = min([0.0] + [_f(v) for v in values if v is not None])
         ax.set_xlim(low * 1.15, top * 1.18)
         ax.xaxis.set_major_formatter(FuncFormatter(_pct_tick))
-        ax.set_title(f"Avvikelse från referensprislistan per åtgärdsgrupp ({weighting})",
-                     loc="left")
+        ax.set_title(
+            f"Avvikelse från referensprislistan per åtgärdsgrupp ({weighting})", loc="left"
+        )
         ax.set_xlabel("Avvikelse: intäkt till taxans pris mot intäkt till referenspris (%)")
         ax.set_ylabel("Åtgärdsgrupp")
 
@@ -130,9 +146,15 @@ def ratio_distribution(data: ReportData) -> str | None:
         values = [b.share_percent or Decimal(0) for b in bins]
         bars = ax.bar(labels, [_f(v) for v in values], color=BAR, width=0.65)
         for bar, value in zip(bars, values, strict=True):
-            ax.annotate(percent(value, 1), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                        xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
-                        fontsize=7.5)
+            ax.annotate(
+                percent(value, 1),
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=7.5,
+            )
         ax.set_ylim(0, max(_f(v) for v in values) * 1.18)
         ax.yaxis.set_major_formatter(FuncFormatter(_pct_tick))
         ax.tick_params(axis="x", labelsize=7.5)
@@ -159,12 +181,20 @@ def change_by_group(data: ReportData) -> str | None:
         prices = [g.price_change_percent for g in groups]
         refs = [g.reference_change_percent for g in groups]
         h = 0.38
-        price_bars = ax.barh([p + h / 2 for p in positions],
-                             [_f(v) if v is not None else 0.0 for v in prices], height=h,
-                             color=BAR, label="Taxans pris")
-        ref_bars = ax.barh([p - h / 2 for p in positions],
-                           [_f(v) if v is not None else 0.0 for v in refs], height=h,
-                           color=BAR_ALT, label="Referenspris")
+        price_bars = ax.barh(
+            [p + h / 2 for p in positions],
+            [_f(v) if v is not None else 0.0 for v in prices],
+            height=h,
+            color=BAR,
+            label="Taxans pris",
+        )
+        ref_bars = ax.barh(
+            [p - h / 2 for p in positions],
+            [_f(v) if v is not None else 0.0 for v in refs],
+            height=h,
+            color=BAR_ALT,
+            label="Referenspris",
+        )
         _barh_labels(ax, price_bars, prices)
         _barh_labels(ax, ref_bars, refs)
         ax.set_yticks(positions, [g.group for g in groups])
@@ -175,8 +205,9 @@ def change_by_group(data: ReportData) -> str | None:
         ax.set_xlim(min(0.0, min(values)) - span * 0.2, max(0.0, max(values)) + span * 0.25)
         ax.xaxis.set_major_formatter(FuncFormatter(_pct_tick))
         ax.legend(loc="lower right", fontsize=7.5, frameon=False)
-        ax.set_title(f"Prisförändring mot föregående taxa per åtgärdsgrupp ({weighting})",
-                     loc="left")
+        ax.set_title(
+            f"Prisförändring mot föregående taxa per åtgärdsgrupp ({weighting})", loc="left"
+        )
         ax.set_xlabel("Förändring mot föregående taxa (%)")
         ax.set_ylabel("Åtgärdsgrupp")
 

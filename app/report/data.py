@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
+from typing import cast
 
 from sqlmodel import Session, col, select
 
@@ -70,9 +71,17 @@ class ScheduleInfo:
     @classmethod
     def of(cls, s: Schedule) -> ScheduleInfo:
         assert s.id is not None
-        return cls(id=s.id, name=s.name, owner=s.owner, variant=s.variant,
-                   valid_from=s.valid_from, valid_to=s.valid_to, status=s.status,
-                   source_filename=s.source_filename, source_sha256=s.source_sha256)
+        return cls(
+            id=s.id,
+            name=s.name,
+            owner=s.owner,
+            variant=s.variant,
+            valid_from=s.valid_from,
+            valid_to=s.valid_to,
+            status=s.status,
+            source_filename=s.source_filename,
+            source_sha256=s.source_sha256,
+        )
 
 
 @dataclass(frozen=True)
@@ -129,9 +138,15 @@ def volumes_from_set(session: Session, volume_set_id: int) -> tuple[dict[str, in
     stored = get_volume_set(session, volume_set_id)
     volumes = volumes_of(session, volume_set_id)
     return volumes, VolumeSource(
-        kind="set", id=stored.id, name=stored.name, filename=stored.source_filename,
-        sha256=stored.source_sha256, codes=len(volumes), total=sum(volumes.values()),
-        example=stored.source_sha256 == _example_sha256())
+        kind="set",
+        id=stored.id,
+        name=stored.name,
+        filename=stored.source_filename,
+        sha256=stored.source_sha256,
+        codes=len(volumes),
+        total=sum(volumes.values()),
+        example=stored.source_sha256 == _example_sha256(),
+    )
 
 
 def volumes_from_file(
@@ -144,21 +159,37 @@ def volumes_from_file(
     volumes = dict(validation.totals)
     sha256 = hashlib.sha256(content).hexdigest()
     return volumes, VolumeSource(
-        kind="file", name=name, filename=filename, sha256=sha256, codes=len(volumes),
-        total=sum(volumes.values()), example=sha256 == _example_sha256())
+        kind="file",
+        name=name,
+        filename=filename,
+        sha256=sha256,
+        codes=len(volumes),
+        total=sum(volumes.values()),
+        example=sha256 == _example_sha256(),
+    )
 
 
 def example_volumes(limits: Limits) -> tuple[dict[str, int], VolumeSource]:
     """The bundled EXAMPLE volume file (invented, not real statistics)."""
-    return volumes_from_file(EXAMPLE_VOLUMES.read_bytes(), EXAMPLE_VOLUMES.name, limits,
-                             name="Exempelvolymer (påhittade)")
+    return volumes_from_file(
+        EXAMPLE_VOLUMES.read_bytes(),
+        EXAMPLE_VOLUMES.name,
+        limits,
+        name="Exempelvolymer (påhittade)",
+    )
 
 
 def import_warnings(schedule: Schedule) -> tuple[Finding, ...]:
     """The warnings the import gave, as stored with the schedule (see the module docstring)."""
+    # Stored as the import's finding_json wrote them: {row, column, value, message}.
     return tuple(
-        Finding(row=w.get("row"), column=w.get("column"), value=w.get("value"),  # type: ignore[arg-type]
-                message=str(w.get("message", "")), severity=Severity.WARNING)
+        Finding(
+            row=cast(int | None, w.get("row")),
+            column=cast(str | None, w.get("column")),
+            value=cast(str | None, w.get("value")),
+            message=str(w.get("message", "")),
+            severity=Severity.WARNING,
+        )
         for w in schedule.import_warnings
     )
 
@@ -166,12 +197,14 @@ def import_warnings(schedule: Schedule) -> tuple[Finding, ...]:
 def jour_schedule_for(session: Session, schedule: Schedule) -> Schedule | None:
     """The jour taxa of this one (see the module docstring), or None."""
     candidates = session.exec(
-        select(Schedule).where(
+        select(Schedule)
+        .where(
             Schedule.owner == schedule.owner,
             Schedule.variant == Variant.JOUR.value,
             Schedule.status != RETIRED,
             Schedule.valid_from == schedule.valid_from,
-        ).order_by(col(Schedule.id).desc())
+        )
+        .order_by(col(Schedule.id).desc())
     ).all()
     for wanted in (
         [c for c in candidates if c.derived_from_id == schedule.id],
@@ -192,20 +225,36 @@ def _jour(
         chosen = choose_rule(config, jour if jour is not None else schedule, None)
     except InvalidInput:
         return None, JourInfo(
-            schedule=None if jour is None else ScheduleInfo.of(jour), derived=False, rule=None,
-            rule_file=None, published={},
+            schedule=None if jour is None else ScheduleInfo.of(jour),
+            derived=False,
+            rule=None,
+            rule_file=None,
+            published={},
             unavailable=f"ingen påslagsregel för jourtaxan hos {schedule.owner} gäller "
-            f"{schedule.valid_from} (data/jour/{schedule.owner}-<år>.json)")
+            f"{schedule.valid_from} (data/jour/{schedule.owner}-<år>.json)",
+        )
     if jour is not None:
         assert schedule.id is not None and jour.id is not None
         check, _, chosen = run_jour_check(session, config, jour, schedule.id)
         published = {i.key: i for i in items_of(session, jour.id)}
-        return check, JourInfo(schedule=ScheduleInfo.of(jour), derived=False, rule=chosen.rule,
-                               rule_file=chosen.file, unavailable=None, published=published)
+        return check, JourInfo(
+            schedule=ScheduleInfo.of(jour),
+            derived=False,
+            rule=chosen.rule,
+            rule_file=chosen.file,
+            unavailable=None,
+            published=published,
+        )
     derived = derive_jour(items, chosen.rule)
     check = check_jour(derived, items, chosen.rule)
-    return check, JourInfo(schedule=None, derived=True, rule=chosen.rule, rule_file=chosen.file,
-                           unavailable=None, published={i.key: i for i in derived})
+    return check, JourInfo(
+        schedule=None,
+        derived=True,
+        rule=chosen.rule,
+        rule_file=chosen.file,
+        unavailable=None,
+        published={i.key: i for i in derived},
+    )
 
 
 def _tio(schedule: Schedule) -> TioRule | None:
@@ -216,8 +265,9 @@ def _tio(schedule: Schedule) -> TioRule | None:
         return None
     if current.tiotandvard is not None:
         return TioRule(current.tiotandvard, current.id, current.valid_from, applies=True)
-    later = [r for r in rule_sets
-             if r.valid_from > schedule.valid_from and r.tiotandvard is not None]
+    later = [
+        r for r in rule_sets if r.valid_from > schedule.valid_from and r.tiotandvard is not None
+    ]
     if not later:
         return None
     first = min(later, key=lambda r: r.valid_from)
@@ -238,8 +288,10 @@ def build_report_data(
     """Everything the report shows about one normal schedule. ``volumes`` None: unweighted."""
     schedule = get_schedule(session, schedule_id)
     if schedule.variant != Variant.NORMAL.value:
-        raise Conflict(f"schedule {schedule.id} is a {schedule.variant} taxa: the report is made "
-                       "for a normal taxa, and its jour taxa is checked inside it")
+        raise Conflict(
+            f"schedule {schedule.id} is a {schedule.variant} taxa: the report is made "
+            "for a normal taxa, and its jour taxa is checked inside it"
+        )
     items = items_of(session, schedule_id)
     previous = previous_schedule(session, schedule, previous_id)
     previous_items = None
@@ -248,10 +300,22 @@ def build_report_data(
         previous_items = items_of(session, previous.id)
     check, jour = _jour(session, schedule, items)
     figures = compose_report(
-        items, volumes, limit_percent=limit_percent, previous=previous_items, jour=check,
-        jour_derived=jour.derived, tio=_tio(schedule))
+        items,
+        volumes,
+        limit_percent=limit_percent,
+        previous=previous_items,
+        jour=check,
+        jour_derived=jour.derived,
+        tio=_tio(schedule),
+    )
     return ReportData(
-        schedule=ScheduleInfo.of(schedule), items=tuple(items), volumes=source,
+        schedule=ScheduleInfo.of(schedule),
+        items=tuple(items),
+        volumes=source,
         previous=None if previous is None else ScheduleInfo.of(previous),
-        previous_named=previous_id is not None, jour=jour, figures=figures,
-        import_warnings=import_warnings(schedule), generated_at=generated_at)
+        previous_named=previous_id is not None,
+        jour=jour,
+        figures=figures,
+        import_warnings=import_warnings(schedule),
+        generated_at=generated_at,
+    )

@@ -17,8 +17,20 @@ from pricing.money import round_money
 NBSP = "\u00a0"
 MINUS = "\u2212"
 DASH = "–"  # a figure that does not exist
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-          "september", "oktober", "november", "december")
+MONTHS = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 
 def number(value: Decimal | int | None, decimals: int = 0) -> str:

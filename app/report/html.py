@@ -34,7 +34,11 @@ def environment(templates: Path = TEMPLATES) -> Any:
         lstrip_blocks=True,
     )
     env.filters.update(
-        kr=fmt.kr, pct=fmt.percent, num=fmt.number, ratio=fmt.ratio, date=fmt.long_date,
+        kr=fmt.kr,
+        pct=fmt.percent,
+        num=fmt.number,
+        ratio=fmt.ratio,
+        date=fmt.long_date,
         stamp=fmt.stamp,
     )
     return env

@@ -55,14 +55,22 @@ DESCRIPTION = (
 
 RESPONSES: dict[int | str, dict[str, object]] = {
     **ERROR_RESPONSES,
-    200: {"description": "The report",
-          "content": {"text/html": {}, "application/pdf": {},
-                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}},
+    200: {
+        "description": "The report",
+        "content": {
+            "text/html": {},
+            "application/pdf": {},
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+        },
+    },
     404: error_response("No schedule, previous schedule or volume set with that id"),
-    409: error_response("The schedule is a jour taxa (report on its normal taxa: the jour taxa "
-                        "is checked inside it)"),
-    422: error_response("Two sources of volumes, or a volume file with problems (every one "
-                        "listed)"),
+    409: error_response(
+        "The schedule is a jour taxa (report on its normal taxa: the jour taxa "
+        "is checked inside it)"
+    ),
+    422: error_response(
+        "Two sources of volumes, or a volume file with problems (every one listed)"
+    ),
 }
 
 
@@ -74,23 +82,35 @@ def _answer(request: Request, data: ReportData, fmt: ReportFormat) -> Response:
     reports: RenderedReports = request.app.state.reports  # rendered once per report (cache.py)
     out = reports.render(data, fmt)
     disposition = "inline" if out.inline else "attachment"
-    return Response(out.content, media_type=out.media_type,
-                    headers={"Content-Disposition": f'{disposition}; filename="{out.filename}"'})
+    return Response(
+        out.content,
+        media_type=out.media_type,
+        headers={"Content-Disposition": f'{disposition}; filename="{out.filename}"'},
+    )
 
 
-@router.get("/v1/schedules/{schedule_id}/report", response_class=Response, responses=RESPONSES,
-            summary="The board's validation report of a taxa (HTML, PDF or XLSX)",
-            description=DESCRIPTION)
+@router.get(
+    "/v1/schedules/{schedule_id}/report",
+    response_class=Response,
+    responses=RESPONSES,
+    summary="The board's validation report of a taxa (HTML, PDF or XLSX)",
+    description=DESCRIPTION,
+)
 def report(
     schedule_id: int,
     request: Request,
     format: ReportFormat = Query(ReportFormat.HTML, description="html, pdf or xlsx"),
     volumes_id: int | None = Query(None, description="A stored volume set (POST /v1/volumes)"),
-    example_volumes_: bool = Query(False, alias="example_volumes",
-                                   description="Use the bundled EXAMPLE volumes (invented)"),
+    example_volumes_: bool = Query(
+        False, alias="example_volumes", description="Use the bundled EXAMPLE volumes (invented)"
+    ),
     previous_id: int | None = Query(None, description="The schedule to compare with"),
-    limit_percent: Decimal = Query(DEFAULT_LIMIT_PERCENT, ge=0, le=100,
-                                   description="The allowed deviation; the principle says 7"),
+    limit_percent: Decimal = Query(
+        DEFAULT_LIMIT_PERCENT,
+        ge=0,
+        le=100,
+        description="The allowed deviation; the principle says 7",
+    ),
     _key: KeyView = Depends(caller("report")),
 ) -> Response:
     if volumes_id is not None and example_volumes_:
@@ -104,19 +124,32 @@ def report(
             volumes, source = example_volumes(limits)
         else:
             volumes, source = None, NO_VOLUMES
-        data = build_report_data(session, schedule_id, volumes, source,
-                                 previous_id=previous_id, limit_percent=limit_percent,
-                                 generated_at=_now())
+        data = build_report_data(
+            session,
+            schedule_id,
+            volumes,
+            source,
+            previous_id=previous_id,
+            limit_percent=limit_percent,
+            generated_at=_now(),
+        )
     return _answer(request, data, format)
 
 
-@router.post("/v1/schedules/{schedule_id}/report", response_class=Response,
-             responses={**RESPONSES, 413: error_response("File, rows, columns, cells, unpacked "
-                                                         "XLSX or reading time over the limit"),
-                        415: error_response("Not a CSV/XLSX, or not what its name says")},
-             summary="The board's report with a volume file sent along (not stored)",
-             description=DESCRIPTION + " The volume file (CSV or XLSX, as for POST /v1/volumes) "
-             "is validated like an upload and used for this report only.")
+@router.post(
+    "/v1/schedules/{schedule_id}/report",
+    response_class=Response,
+    responses={
+        **RESPONSES,
+        413: error_response(
+            "File, rows, columns, cells, unpacked XLSX or reading time over the limit"
+        ),
+        415: error_response("Not a CSV/XLSX, or not what its name says"),
+    },
+    summary="The board's report with a volume file sent along (not stored)",
+    description=DESCRIPTION + " The volume file (CSV or XLSX, as for POST /v1/volumes) "
+    "is validated like an upload and used for this report only.",
+)
 def report_with_file(
     schedule_id: int,
     request: Request,
@@ -126,10 +159,17 @@ def report_with_file(
     previous_id: Annotated[int | None, Form()] = None,
     limit_percent: Annotated[Decimal, Form(ge=0, le=100)] = DEFAULT_LIMIT_PERCENT,
 ) -> Response:
-    volumes, source = volumes_from_file(upload.content, upload.filename or "volymer.csv",
-                                        upload.limits)
+    volumes, source = volumes_from_file(
+        upload.content, upload.filename or "volymer.csv", upload.limits
+    )
     with Session(engine(request)) as session:
-        data = build_report_data(session, schedule_id, volumes, source,
-                                 previous_id=previous_id, limit_percent=limit_percent,
-                                 generated_at=_now())
+        data = build_report_data(
+            session,
+            schedule_id,
+            volumes,
+            source,
+            previous_id=previous_id,
+            limit_percent=limit_percent,
+            generated_at=_now(),
+        )
     return _answer(request, data, format)

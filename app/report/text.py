@@ -57,16 +57,18 @@ def principle_text(principle: Principle, data: ReportData) -> str:
     rule = data.jour.rule
     surcharge = percent(rule.percent, 0) if rule is not None else f"50{NBSP}%"
     return {
-        Principle.FOLLOWS_REFERENCE:
-            "Taxan ska i största möjliga utsträckning följa referensprislistan.",
-        Principle.DEVIATION_LIMIT:
+        Principle.FOLLOWS_REFERENCE: (
+            "Taxan ska i största möjliga utsträckning följa referensprislistan."
+        ),
+        Principle.DEVIATION_LIMIT: (
             f"Den totala intäkten (åtgärd × volym × pris) får avvika max {limit} från "
             "referensprislistans totala intäkt, under förutsättning att referensprislistan inte "
-            "höjs mer än normalt.",
+            "höjs mer än normalt."
+        ),
         Principle.FRISKTANDVARD: "Frisktandvården ska vara självfinansierad.",
-        Principle.JOUR_SURCHARGE:
-            f"Tandvårdstaxa jourtid har ett generellt påslag på {surcharge} på den normala "
-            "taxan.",
+        Principle.JOUR_SURCHARGE: (
+            f"Tandvårdstaxa jourtid har ett generellt påslag på {surcharge} på den normala taxan."
+        ),
     }[principle]
 
 
@@ -89,14 +91,18 @@ def _deviation_phrase(data: ReportData) -> str:
 def _condition(data: ReportData) -> str:
     y = data.figures.year_on_year
     if y is None or data.previous is None:
-        return ("Villkoret om att referensprislistan inte höjs mer än normalt kan inte bedömas: "
-                "ingen föregående taxa att jämföra med.")
+        return (
+            "Villkoret om att referensprislistan inte höjs mer än normalt kan inte bedömas: "
+            "ingen föregående taxa att jämföra med."
+        )
     weighting = "volymvägt" if data.figures.weighted else "ovägt"
-    return (f"Villkoret: referensprislistan har ändrats med "
-            f"{percent(y.reference_change_percent, signed=True)} ({weighting}, "
-            f"{count(y.reference_codes, 'åtgärd', 'åtgärder')}) sedan {data.previous.name}. "
-            "Principen anger inte vad en normal höjning är, så villkoret redovisas men bedöms "
-            "inte.")
+    return (
+        f"Villkoret: referensprislistan har ändrats med "
+        f"{percent(y.reference_change_percent, signed=True)} ({weighting}, "
+        f"{count(y.reference_codes, 'åtgärd', 'åtgärder')}) sedan {data.previous.name}. "
+        "Principen anger inte vad en normal höjning är, så villkoret redovisas men bedöms "
+        "inte."
+    )
 
 
 def _price_findings(data: ReportData) -> list[JourFinding]:
@@ -115,45 +121,68 @@ def _verdict_reason(v: Verdict, data: ReportData) -> str:
             "Folktandvårdens fulla kostnad per åtgärd (konkurrensneutralitet), som tjänsten inte "
             f"har. Underlag: av {number(p.above + p.at + p.below)} externa åtgärder med "
             f"referenspris ligger {number(p.above)} över referenspriset, {number(p.at)} på det "
-            f"och {number(p.below)} under; avvikelsen är {_deviation_phrase(data)}.")
+            f"och {number(p.below)} under; avvikelsen är {_deviation_phrase(data)}."
+        )
     if v.reason is Reason.WITHIN:
-        return (f"Avvikelsen är {_deviation_phrase(data)}, inom gränsen {limit}: "
-                f"{kr(d.headroom)} kvar till gränsen. " + _condition(data))
+        return (
+            f"Avvikelsen är {_deviation_phrase(data)}, inom gränsen {limit}: "
+            f"{kr(d.headroom)} kvar till gränsen. " + _condition(data)
+        )
     if v.reason is Reason.OVER:
-        return (f"Avvikelsen är {_deviation_phrase(data)}, över gränsen {limit}: intäkten "
-                f"ligger {kr(-d.headroom)} över gränsen. " + _condition(data))
+        return (
+            f"Avvikelsen är {_deviation_phrase(data)}, över gränsen {limit}: intäkten "
+            f"ligger {kr(-d.headroom)} över gränsen. " + _condition(data)
+        )
     if v.reason is Reason.NO_VOLUMES:
-        return ("Inga volymer: den totala intäkten (åtgärd × volym × pris) kan inte beräknas. "
-                f"Ovägt, med varje åtgärd räknad en gång, är avvikelsen "
-                f"{percent(d.deviation_percent)}; det är inte det mått principen anger.")
+        return (
+            "Inga volymer: den totala intäkten (åtgärd × volym × pris) kan inte beräknas. "
+            f"Ovägt, med varje åtgärd räknad en gång, är avvikelsen "
+            f"{percent(d.deviation_percent)}; det är inte det mått principen anger."
+        )
     if v.reason is Reason.NOTHING_COMPARED:
-        return ("Ingen extern åtgärd med referenspris har en volym i volymerna: avvikelsen kan "
-                "inte beräknas.")
+        return (
+            "Ingen extern åtgärd med referenspris har en volym i volymerna: avvikelsen kan "
+            "inte beräknas."
+        )
     if v.reason is Reason.NO_DATA:
-        return ("Tjänsten har inga uppgifter om frisktandvården (abonnemang, deras intäkter och "
-                "kostnader), så principen kan inte prövas här.")
+        return (
+            "Tjänsten har inga uppgifter om frisktandvården (abonnemang, deras intäkter och "
+            "kostnader), så principen kan inte prövas här."
+        )
     if v.reason is Reason.CONSISTENT:
         exempt = f.jour_counts.get(JourFindingKind.EXEMPT, 0)
-        return (f"Jourkontrollen fann inget jourpris som avviker från regeln; "
-                f"{count(exempt, 'åtgärd är undantagen', 'åtgärder är undantagna')} enligt "
-                "regeln.")
+        return (
+            f"Jourkontrollen fann inget jourpris som avviker från regeln; "
+            f"{count(exempt, 'åtgärd är undantagen', 'åtgärder är undantagna')} enligt "
+            "regeln."
+        )
     if v.reason is Reason.DERIVED:
-        return (f"Ingen jourtaxa som börjar {long_date(data.schedule.valid_from)} finns. En "
-                "jourtaxa härledd ur denna taxa med regeln följer principen per konstruktion.")
+        return (
+            f"Ingen jourtaxa som börjar {long_date(data.schedule.valid_from)} finns. En "
+            "jourtaxa härledd ur denna taxa med regeln följer principen per konstruktion."
+        )
     if v.reason is Reason.PRICE_FINDINGS:
         listed = "; ".join(
             f"{x.key} (publicerat {kr(x.published)}, regeln ger {kr(x.expected)})"
-            for x in _price_findings(data))
-        return (f"{count(len(_price_findings(data)), 'jourpris avviker', 'jourpriser avviker')}"
-                f" från regeln: {listed}.")
+            for x in _price_findings(data)
+        )
+        return (
+            f"{count(len(_price_findings(data)), 'jourpris avviker', 'jourpriser avviker')}"
+            f" från regeln: {listed}."
+        )
     assert v.reason is Reason.NO_JOUR_CHECK
     return f"Jourkontrollen kunde inte göras: {data.jour.unavailable}."
 
 
 def verdicts(data: ReportData) -> list[VerdictText]:
     return [
-        VerdictText(number=n, principle=principle_text(v.principle, data), status=v.status,
-                    label=STATUS_LABEL[v.status], reason=_verdict_reason(v, data))
+        VerdictText(
+            number=n,
+            principle=principle_text(v.principle, data),
+            status=v.status,
+            label=STATUS_LABEL[v.status],
+            reason=_verdict_reason(v, data),
+        )
         for n, v in enumerate(data.figures.verdicts, start=1)
     ]
 
@@ -164,31 +193,44 @@ def verdicts(data: ReportData) -> list[VerdictText]:
 def _schedule_sentence(data: ReportData) -> str:
     s = data.schedule
     until = f" till och med {long_date(s.valid_to)}" if s.valid_to else ""
-    return (f"Rapporten gäller {s.name} ({s.owner}, normaltaxa), giltig från "
-            f"{long_date(s.valid_from)}{until}; status {SCHEDULE_STATUS.get(s.status, s.status)}"
-            f", schema {s.id}.")
+    return (
+        f"Rapporten gäller {s.name} ({s.owner}, normaltaxa), giltig från "
+        f"{long_date(s.valid_from)}{until}; status {SCHEDULE_STATUS.get(s.status, s.status)}"
+        f", schema {s.id}."
+    )
 
 
 def _items_sentence(data: ReportData) -> str:
     c = data.figures.counts
-    return (f"Taxan har {count(c.total, 'åtgärd', 'åtgärder')}: {number(c.extern)} externa "
-            f"(TLV-kod med referenspris), {number(c.intern)} interna och "
-            f"{number(c.without_code)} utan kod (”Ny kod”).")
+    return (
+        f"Taxan har {count(c.total, 'åtgärd', 'åtgärder')}: {number(c.extern)} externa "
+        f"(TLV-kod med referenspris), {number(c.intern)} interna och "
+        f"{number(c.without_code)} utan kod (”Ny kod”)."
+    )
 
 
 def volumes_sentence(data: ReportData) -> str:
     v = data.volumes
     if v.kind == "none":
-        return ("Inga volymer har angetts: alla siffror nedan är ovägda (varje åtgärd räknas en "
-                "gång), och principen om högst "
-                f"{percent(data.figures.limit_percent, 0)} avvikelse kan inte bedömas.")
-    where = (f"volymuppsättningen ”{v.name}” (nr {v.id}, fil {v.filename})" if v.kind == "set"
-             else f"filen {v.filename}")
-    text = (f"Volymerna kommer från {where}: {count(v.codes, 'kod', 'koder')}, sammanlagt "
-            f"{number(v.total)} debiterade enheter.")
+        return (
+            "Inga volymer har angetts: alla siffror nedan är ovägda (varje åtgärd räknas en "
+            "gång), och principen om högst "
+            f"{percent(data.figures.limit_percent, 0)} avvikelse kan inte bedömas."
+        )
+    where = (
+        f"volymuppsättningen ”{v.name}” (nr {v.id}, fil {v.filename})"
+        if v.kind == "set"
+        else f"filen {v.filename}"
+    )
+    text = (
+        f"Volymerna kommer från {where}: {count(v.codes, 'kod', 'koder')}, sammanlagt "
+        f"{number(v.total)} debiterade enheter."
+    )
     if v.example:
-        text += (" OBS: det är tjänstens EXEMPELVOLYMER, påhittade och inte verklig statistik; "
-                 "siffrorna visar hur rapporten fungerar, inte hur taxan utfaller.")
+        text += (
+            " OBS: det är tjänstens EXEMPELVOLYMER, påhittade och inte verklig statistik; "
+            "siffrorna visar hur rapporten fungerar, inte hur taxan utfaller."
+        )
     return text
 
 
@@ -198,32 +240,44 @@ def deviation_sentence(data: ReportData) -> str:
     t = d.total
     limit = percent(f.limit_percent, 0)
     if not f.weighted:
-        return (f"Ovägt, med varje extern åtgärd räknad en gång, ligger priserna sammanlagt "
-                f"{percent(d.deviation_percent)} över referenspriserna ({kr(t.revenue)} mot "
-                f"{kr(t.reference_revenue)} för {count(t.items, 'åtgärd', 'åtgärder')}). Det är "
-                f"inte den intäkt principen avser: om taxan håller sig inom {limit} kan inte "
-                "bedömas utan volymer.")
+        return (
+            f"Ovägt, med varje extern åtgärd räknad en gång, ligger priserna sammanlagt "
+            f"{percent(d.deviation_percent)} över referenspriserna ({kr(t.revenue)} mot "
+            f"{kr(t.reference_revenue)} för {count(t.items, 'åtgärd', 'åtgärder')}). Det är "
+            f"inte den intäkt principen avser: om taxan håller sig inom {limit} kan inte "
+            "bedömas utan volymer."
+        )
     if d.within is None:
-        return ("Ingen extern åtgärd med referenspris har en volym: avvikelsen från "
-                "referensprislistan kan inte beräknas.")
-    text = (f"Volymvägt ger taxan intäkten {kr(t.revenue)} mot referensprislistans "
-            f"{kr(t.reference_revenue)} över "
-            f"{count(t.items, 'jämförd åtgärd', 'jämförda åtgärder')}: en avvikelse på "
-            f"{percent(d.deviation_percent)}. ")
+        return (
+            "Ingen extern åtgärd med referenspris har en volym: avvikelsen från "
+            "referensprislistan kan inte beräknas."
+        )
+    text = (
+        f"Volymvägt ger taxan intäkten {kr(t.revenue)} mot referensprislistans "
+        f"{kr(t.reference_revenue)} över "
+        f"{count(t.items, 'jämförd åtgärd', 'jämförda åtgärder')}: en avvikelse på "
+        f"{percent(d.deviation_percent)}. "
+    )
     uniform = d.uniform_change_percent
     if d.within:
-        text += (f"Det är inom den beslutade gränsen på {limit}, med {kr(d.headroom)} kvar upp "
-                 f"till gränsen (alla jämförda priser skulle kunna höjas enhetligt med "
-                 f"{percent(uniform)}).")
+        text += (
+            f"Det är inom den beslutade gränsen på {limit}, med {kr(d.headroom)} kvar upp "
+            f"till gränsen (alla jämförda priser skulle kunna höjas enhetligt med "
+            f"{percent(uniform)})."
+        )
     else:
-        text += (f"Det är över den beslutade gränsen på {limit}: intäkten behöver sänkas med "
-                 f"{kr(-d.headroom)} för att nå gränsen (en enhetlig sänkning av alla jämförda "
-                 f"priser med {percent(-uniform if uniform is not None else None)}).")
+        text += (
+            f"Det är över den beslutade gränsen på {limit}: intäkten behöver sänkas med "
+            f"{kr(-d.headroom)} för att nå gränsen (en enhetlig sänkning av alla jämförda "
+            f"priser med {percent(-uniform if uniform is not None else None)})."
+        )
     w = d.without_utbyte
     if d.utbyte.items:
         state = "inom" if w.within else "över"
-        text += (f" Utan utbytesåtgärderna (921–941, vars referenspris gäller den ersatta "
-                 f"behandlingen) är avvikelsen {percent(w.deviation_percent)}, {state} gränsen.")
+        text += (
+            f" Utan utbytesåtgärderna (921–941, vars referenspris gäller den ersatta "
+            f"behandlingen) är avvikelsen {percent(w.deviation_percent)}, {state} gränsen."
+        )
     return text
 
 
@@ -232,30 +286,36 @@ def year_sentence(data: ReportData) -> str:
     y = f.year_on_year
     if y is None or data.previous is None:
         day_before = data.schedule.valid_from - timedelta(days=1)
-        return (f"Ingen föregående taxa finns (ingen aktiv normaltaxa för {data.schedule.owner} "
-                f"gällde {long_date(day_before)}): prisförändringen mot föregående år och "
-                "referensprislistans förändring kan inte bedömas.")
+        return (
+            f"Ingen föregående taxa finns (ingen aktiv normaltaxa för {data.schedule.owner} "
+            f"gällde {long_date(day_before)}): prisförändringen mot föregående år och "
+            "referensprislistans förändring kan inte bedömas."
+        )
     weighting = "volymvägt" if f.weighted else "ovägt"
-    return (f"Jämfört med föregående taxa, {data.previous.name} (giltig från "
-            f"{long_date(data.previous.valid_from)}), har priserna ändrats med "
-            f"{percent(y.price_change_percent, signed=True)} {weighting} över de "
-            f"{count(y.reference_codes, 'åtgärd', 'åtgärder')} som har referenspris i båda "
-            f"taxorna; referensprislistan har under samma period ändrats med "
-            f"{percent(y.reference_change_percent, signed=True)}. Över alla "
-            f"{count(y.all_codes, 'åtgärd', 'åtgärder')} i båda taxorna är förändringen "
-            f"{percent(y.price_change_all_percent, signed=True)}. "
-            f"{count(f.price_changes_total, 'pris har', 'priser har')} ändrats, "
-            f"{count(len(y.new_codes), 'kod är ny', 'koder är nya')} och "
-            f"{count(len(y.dropped_codes), 'kod har', 'koder har')} tagits bort.")
+    return (
+        f"Jämfört med föregående taxa, {data.previous.name} (giltig från "
+        f"{long_date(data.previous.valid_from)}), har priserna ändrats med "
+        f"{percent(y.price_change_percent, signed=True)} {weighting} över de "
+        f"{count(y.reference_codes, 'åtgärd', 'åtgärder')} som har referenspris i båda "
+        f"taxorna; referensprislistan har under samma period ändrats med "
+        f"{percent(y.reference_change_percent, signed=True)}. Över alla "
+        f"{count(y.all_codes, 'åtgärd', 'åtgärder')} i båda taxorna är förändringen "
+        f"{percent(y.price_change_all_percent, signed=True)}. "
+        f"{count(f.price_changes_total, 'pris har', 'priser har')} ändrats, "
+        f"{count(len(y.new_codes), 'kod är ny', 'koder är nya')} och "
+        f"{count(len(y.dropped_codes), 'kod har', 'koder har')} tagits bort."
+    )
 
 
 def rule_phrase(data: ReportData) -> str:
     rule = data.jour.rule
     if rule is None:
         return DASH
-    return (f"+{percent(rule.percent, 0)} på normaltaxan, avrundat till hela "
-            f"{number(rule.step)} kr (halva uppåt), minutpriser till hela "
-            f"{number(rule.per_minute_step)} kr")
+    return (
+        f"+{percent(rule.percent, 0)} på normaltaxan, avrundat till hela "
+        f"{number(rule.step)} kr (halva uppåt), minutpriser till hela "
+        f"{number(rule.per_minute_step)} kr"
+    )
 
 
 def jour_sentence(data: ReportData) -> str:
@@ -264,10 +324,12 @@ def jour_sentence(data: ReportData) -> str:
         return f"Jourkontrollen kunde inte göras: {j.unavailable}."
     c = f.jour_counts
     if j.derived:
-        return (f"Ingen jourtaxa som börjar {long_date(data.schedule.valid_from)} finns. "
-                f"Regeln ({rule_phrase(data)}) tillämpad på denna taxa ger "
-                f"{count(c.get(JourFindingKind.EXEMPT, 0), 'undantag', 'undantag')} och inga "
-                "avvikelser.")
+        return (
+            f"Ingen jourtaxa som börjar {long_date(data.schedule.valid_from)} finns. "
+            f"Regeln ({rule_phrase(data)}) tillämpad på denna taxa ger "
+            f"{count(c.get(JourFindingKind.EXEMPT, 0), 'undantag', 'undantag')} och inga "
+            "avvikelser."
+        )
     assert j.schedule is not None
     prices = _price_findings(data)
     listed = f" ({', '.join(x.key for x in prices)})" if prices else ""
@@ -282,38 +344,49 @@ def jour_sentence(data: ReportData) -> str:
         f"normaltaxan, {number(c.get(JourFindingKind.ONLY_IN_PUBLISHED, 0))} bara i jourtaxan, "
         f"{count(c.get(JourFindingKind.TEXT_DIFFERS, 0), 'avvikande text', 'avvikande texter')} "
         f"och {count(c.get(JourFindingKind.EXEMPT, 0), 'undantag', 'undantag')} enligt regeln "
-        f"({count(f.jour.matched, 'åtgärd', 'åtgärder')} finns i båda taxorna).")
+        f"({count(f.jour.matched, 'åtgärd', 'åtgärder')} finns i båda taxorna)."
+    )
 
 
 def position_sentence(data: ReportData) -> str:
     p = data.figures.deviation.price_position
-    return (f"Av de {number(p.above + p.at + p.below)} externa åtgärderna med referenspris är "
-            f"{number(p.above)} prissatta över referenspriset, {number(p.at)} lika med och "
-            f"{number(p.below)} under.")
+    return (
+        f"Av de {number(p.above + p.at + p.below)} externa åtgärderna med referenspris är "
+        f"{number(p.above)} prissatta över referenspriset, {number(p.at)} lika med och "
+        f"{number(p.below)} under."
+    )
 
 
 def tio_sentence(data: ReportData) -> str | None:
     t = data.figures.tio
     if t is None:
         return None
-    scope = (f"{number(t.items_qualifying)} av de {number(t.items_in_scope)} "
-             f"behandlingsåtgärder som omfattas ({percent(t.share_items_percent, 1)})")
+    scope = (
+        f"{number(t.items_qualifying)} av de {number(t.items_in_scope)} "
+        f"behandlingsåtgärder som omfattas ({percent(t.share_items_percent, 1)})"
+    )
     volume = ""
     if t.share_volume_percent is not None:
         volume = f", och de står för {percent(t.share_volume_percent, 1)} av deras volym"
     limited = ""
     if t.position_limited:
-        limited = (f" ({number(t.position_limited)} av åtgärderna omfattas bara på tandposition "
-                   f"1–{t.max_tooth_position}.)")
+        limited = (
+            f" ({number(t.position_limited)} av åtgärderna omfattas bara på tandposition "
+            f"1–{t.max_tooth_position}.)"
+        )
     if t.applies:
-        return (f"För patienter 67 år och äldre (tiotandvård, från {long_date(t.rule_valid_from)})"
-                f" lämnas ersättningen bara där priset inte överstiger referenspriset: {scope} "
-                f"uppfyller det{volume}.{limited}")
-    return (f"Tiotandvården för patienter 67 år och äldre gäller från "
-            f"{long_date(t.rule_valid_from)} och berör inte denna taxa. Inför "
-            f"{t.rule_valid_from.year}: med dessa priser skulle {scope} ha ett pris som inte "
-            f"överstiger referenspriset{volume}; för övriga får patienten det vanliga "
-            f"högkostnadsskyddet.{limited}")
+        return (
+            f"För patienter 67 år och äldre (tiotandvård, från {long_date(t.rule_valid_from)})"
+            f" lämnas ersättningen bara där priset inte överstiger referenspriset: {scope} "
+            f"uppfyller det{volume}.{limited}"
+        )
+    return (
+        f"Tiotandvården för patienter 67 år och äldre gäller från "
+        f"{long_date(t.rule_valid_from)} och berör inte denna taxa. Inför "
+        f"{t.rule_valid_from.year}: med dessa priser skulle {scope} ha ett pris som inte "
+        f"överstiger referenspriset{volume}; för övriga får patienten det vanliga "
+        f"högkostnadsskyddet.{limited}"
+    )
 
 
 _ROW = re.compile(r"row (\d+)")
@@ -329,8 +402,9 @@ def warning_text(w: Finding) -> str:
     other = match.group(1) if match else "?"
     if warning_kind(w) == "duplicate":
         return f"Exakt dubblett av rad {other}: en åtgärd, båda raderna sparade."
-    return (f"Samma kod som rad {other} med en annan text och samma pris: sparad som "
-            "alternativ text.")
+    return (
+        f"Samma kod som rad {other} med en annan text och samma pris: sparad som alternativ text."
+    )
 
 
 def warning_code(w: Finding, data: ReportData) -> str:
@@ -345,10 +419,12 @@ def warnings_sentence(data: ReportData) -> str:
     if not warnings:
         return "Importen av taxan gav inga varningar."
     duplicates = sum(1 for w in warnings if warning_kind(w) == "duplicate")
-    return (f"Importen av taxan gav {count(len(warnings), 'varning', 'varningar')}: "
-            f"{count(duplicates, 'exakt dubblettrad', 'exakta dubblettrader')} och "
-            f"{count(len(warnings) - duplicates, 'rad', 'rader')} med en annan text till samma "
-            "kod och pris. Alla rader finns kvar i taxan.")
+    return (
+        f"Importen av taxan gav {count(len(warnings), 'varning', 'varningar')}: "
+        f"{count(duplicates, 'exakt dubblettrad', 'exakta dubblettrader')} och "
+        f"{count(len(warnings) - duplicates, 'rad', 'rader')} med en annan text till samma "
+        "kod och pris. Alla rader finns kvar i taxan."
+    )
 
 
 def summary(data: ReportData) -> list[str]:
@@ -412,11 +488,17 @@ def jour_rows(data: ReportData) -> list[JourRow]:
         if finding.kind in GROUPED_KINDS:
             grouped.setdefault(finding.kind, []).append(finding.key)
         else:
-            rows.append(JourRow(JOUR_KIND_LABEL[finding.kind], finding.key,
-                                jour_description(finding, data)))
+            rows.append(
+                JourRow(JOUR_KIND_LABEL[finding.kind], finding.key, jour_description(finding, data))
+            )
     for kind, keys in grouped.items():
-        rows.append(JourRow(JOUR_KIND_LABEL[kind], count(len(keys), "kod", "koder"),
-                            f"{GROUPED_KINDS[kind]}: {', '.join(keys)}."))
+        rows.append(
+            JourRow(
+                JOUR_KIND_LABEL[kind],
+                count(len(keys), "kod", "koder"),
+                f"{GROUPED_KINDS[kind]}: {', '.join(keys)}.",
+            )
+        )
     return rows
 
 
@@ -426,19 +508,24 @@ def jour_description(finding: JourFinding, data: ReportData) -> str:
     kind = finding.kind
     if kind is JourFindingKind.PRICE_DIFFERS:
         base = f" (normalpris {kr(normal.price)})" if normal else ""
-        return (f"Publicerat jourpris {kr(finding.published)}, regeln ger "
-                f"{kr(finding.expected)}{base}.")
+        return (
+            f"Publicerat jourpris {kr(finding.published)}, regeln ger {kr(finding.expected)}{base}."
+        )
     if kind is JourFindingKind.REFERENCE_DIFFERS:
-        return (f"Referenspris {kr(finding.published)} i jourtaxan, {kr(finding.expected)} i "
-                "normaltaxan; referenspriset räknas aldrig upp.")
+        return (
+            f"Referenspris {kr(finding.published)} i jourtaxan, {kr(finding.expected)} i "
+            "normaltaxan; referenspriset räknas aldrig upp."
+        )
     if kind is JourFindingKind.TEXT_DIFFERS:
         jour_text = " / ".join(jour.texts) if jour else DASH
         normal_text = " / ".join(normal.texts) if normal else DASH
         return f"Jourtaxan: ”{jour_text}”. Normaltaxan: ”{normal_text}”."
     if kind is JourFindingKind.ONLY_IN_NORMAL:
         price = kr(normal.price) if normal else DASH
-        return (f"Finns i normaltaxan ({price}) men inte i jourtaxan; regeln ger "
-                f"{kr(finding.expected)}.")
+        return (
+            f"Finns i normaltaxan ({price}) men inte i jourtaxan; regeln ger "
+            f"{kr(finding.expected)}."
+        )
     if kind is JourFindingKind.ONLY_IN_PUBLISHED:
         return f"Finns i jourtaxan ({kr(finding.published)}) men inte i normaltaxan."
     assert kind is JourFindingKind.EXEMPT

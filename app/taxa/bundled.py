@@ -1,5 +1,4 @@
-"""The real 2025 taxa of Region Jönköpings län, loaded on first start (see data/README.md).
-"""
+"""The real 2025 taxa of Region Jönköpings län, loaded on first start (see data/README.md)."""
 
 from __future__ import annotations
 
@@ -28,10 +27,18 @@ class BundledTaxa:
 
 
 BUNDLED = (
-    BundledTaxa("taxa/region-jonkoping-2025-normal.csv", "Tandvårdstaxa 2025",
-                Variant.NORMAL, date(2025, 1, 1)),
-    BundledTaxa("taxa/region-jonkoping-2025-jour.csv", "Tandvårdstaxa 2025 - Jourklinik",
-                Variant.JOUR, date(2025, 1, 1)),
+    BundledTaxa(
+        "taxa/region-jonkoping-2025-normal.csv",
+        "Tandvårdstaxa 2025",
+        Variant.NORMAL,
+        date(2025, 1, 1),
+    ),
+    BundledTaxa(
+        "taxa/region-jonkoping-2025-jour.csv",
+        "Tandvårdstaxa 2025 - Jourklinik",
+        Variant.JOUR,
+        date(2025, 1, 1),
+    ),
 )
 
 
@@ -43,9 +50,16 @@ def load_bundled(session: Session, limits: Limits) -> list[int]:
     for bundled in BUNDLED:
         path = DATA_DIR / bundled.file
         outcome = import_taxa(
-            session, content=path.read_bytes(), filename=path.name, owner=bundled.owner,
-            name=bundled.name, variant=bundled.variant, valid_from=bundled.valid_from,
-            dry_run=False, actor=ACTOR, limits=limits,
+            session,
+            content=path.read_bytes(),
+            filename=path.name,
+            owner=bundled.owner,
+            name=bundled.name,
+            variant=bundled.variant,
+            valid_from=bundled.valid_from,
+            dry_run=False,
+            actor=ACTOR,
+            limits=limits,
         )
         assert outcome.schedule_id is not None
         activate(session, get_schedule(session, outcome.schedule_id), ACTOR)

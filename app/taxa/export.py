@@ -15,7 +15,15 @@ from decimal import Decimal
 from pricing.taxa import Item
 
 EXPORT_COLUMNS = (
-    "code", "category", "group", "kind", "text", "price", "reference_price", "unit", "source_row",
+    "code",
+    "category",
+    "group",
+    "kind",
+    "text",
+    "price",
+    "reference_price",
+    "unit",
+    "source_row",
 )
 
 
@@ -29,17 +37,19 @@ def export_rows(items: Sequence[Item]) -> list[list[str]]:
         rows: list[int | None] = list(item.source_rows) or [None]
         for index, text in enumerate(item.texts):
             source_row = rows[index] if index < len(rows) else None
-            lines.append([
-                item.code or "",
-                item.category.value if item.category else "",
-                item.group,
-                item.kind.value,
-                text,
-                _amount(item.price),
-                "" if item.reference_price is None else _amount(item.reference_price),
-                item.unit.value,
-                str(source_row) if source_row else "",
-            ])
+            lines.append(
+                [
+                    item.code or "",
+                    item.category.value if item.category else "",
+                    item.group,
+                    item.kind.value,
+                    text,
+                    _amount(item.price),
+                    "" if item.reference_price is None else _amount(item.reference_price),
+                    item.unit.value,
+                    str(source_row) if source_row else "",
+                ]
+            )
     return lines
 
 

@@ -56,8 +56,12 @@ def parse_taxa_file(content: bytes, filename: str, limits: Limits) -> Validation
         return ValidationResult(
             (),
             tuple(
-                Finding(sheet.header_row, DISPLAY_NAMES[c], None,
-                        f"missing column {DISPLAY_NAMES[c]!r} (or {c!r})")
+                Finding(
+                    sheet.header_row,
+                    DISPLAY_NAMES[c],
+                    None,
+                    f"missing column {DISPLAY_NAMES[c]!r} (or {c!r})",
+                )
                 for c in missing
             ),
         )
@@ -77,8 +81,9 @@ def parse_taxa_file(content: bytes, filename: str, limits: Limits) -> Validation
     extra = refused + _beyond_storage(result.items, names)
     if not extra:
         return result
-    return replace(result, findings=tuple(sorted(result.findings + extra,
-                                                 key=lambda f: f.row or 0)))
+    return replace(
+        result, findings=tuple(sorted(result.findings + extra, key=lambda f: f.row or 0))
+    )
 
 
 # What the database stores (app.models.ScheduleItem): amounts as 64-bit öre, but no price is
@@ -99,8 +104,9 @@ def _screen(rows: list[RawRow], names: dict[str, str]) -> tuple[list[RawRow], tu
     for raw in rows:
         cells = dict(raw.cells)
         for column, message in _refused_cells(cells):
-            refused.append(Finding(raw.row, names.get(column, column), _shown(cells[column]),
-                                   message))
+            refused.append(
+                Finding(raw.row, names.get(column, column), _shown(cells[column]), message)
+            )
             cells[column] = _PLACEHOLDER[column]
         screened.append(RawRow(row=raw.row, cells=cells))
     return screened, tuple(refused)
@@ -124,11 +130,23 @@ def _beyond_storage(items: Sequence[Item], names: dict[str, str]) -> tuple[Findi
         row = item.source_rows[0] if item.source_rows else None
         for column, amount in (("price", item.price), ("reference_price", item.reference_price)):
             if amount is not None and amount > MAX_PRICE:
-                found.append(Finding(row, names.get(column, column), str(amount),
-                                     f"more than {MAX_PRICE} kr: is it a total?"))
+                found.append(
+                    Finding(
+                        row,
+                        names.get(column, column),
+                        str(amount),
+                        f"more than {MAX_PRICE} kr: is it a total?",
+                    )
+                )
         if len(item.group) > MAX_GROUP:
-            found.append(Finding(row, names.get("group", "group"), _shown(item.group),
-                                 f"an åtgärdsgrupp has at most {MAX_GROUP} characters"))
+            found.append(
+                Finding(
+                    row,
+                    names.get("group", "group"),
+                    _shown(item.group),
+                    f"an åtgärdsgrupp has at most {MAX_GROUP} characters",
+                )
+            )
     return tuple(found)
 
 
@@ -171,15 +189,33 @@ def import_taxa(
     schedule_id = None
     if not dry_run:
         schedule = create_draft(
-            session, owner=owner, name=name, variant=variant, valid_from=valid_from,
-            items=validation.items, imported_by=actor, source_filename=filename,
-            source_sha256=sha256, warnings=[finding_json(f) for f in validation.warnings],
+            session,
+            owner=owner,
+            name=name,
+            variant=variant,
+            valid_from=valid_from,
+            items=validation.items,
+            imported_by=actor,
+            source_filename=filename,
+            source_sha256=sha256,
+            warnings=[finding_json(f) for f in validation.warnings],
         )
         schedule_id = schedule.id
-        audit(session, actor=actor, action="import", target=f"schedule:{schedule_id}",
-              sha256=sha256, filename=filename, owner=owner, name=name, variant=variant.value,
-              valid_from=valid_from, items=len(validation.items), rows=validation.row_count,
-              warnings=len(validation.warnings))
+        audit(
+            session,
+            actor=actor,
+            action="import",
+            target=f"schedule:{schedule_id}",
+            sha256=sha256,
+            filename=filename,
+            owner=owner,
+            name=name,
+            variant=variant.value,
+            valid_from=valid_from,
+            items=len(validation.items),
+            rows=validation.row_count,
+            warnings=len(validation.warnings),
+        )
     return ImportOutcome(sha256, validation, diff, current.id if current else None, schedule_id)
 
 

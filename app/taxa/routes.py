@@ -1,12 +1,9 @@
-"""Schedule versions: list, read, export, import (upload), activate, retire.
-"""
+"""Schedule versions: list, read, export, import (upload), activate, retire."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
@@ -43,8 +40,12 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: error_response("No schedule w
 OWNER_NAME = Form(min_length=1, max_length=100, pattern=STORABLE_TEXT)
 
 
-@router.get("/v1/schedules", response_model=list[ScheduleOut], responses=ERROR_RESPONSES,
-            summary="Every schedule version, newest first")
+@router.get(
+    "/v1/schedules",
+    response_model=list[ScheduleOut],
+    responses=ERROR_RESPONSES,
+    summary="Every schedule version, newest first",
+)
 def list_schedules(
     request: Request,
     owner: str | None = None,
@@ -60,8 +61,9 @@ def list_schedules(
             query = query.where(Schedule.variant == variant.value)
         if status:
             query = query.where(Schedule.status == status)
-        schedules = session.exec(query.order_by(col(Schedule.valid_from).desc(),
-                                                col(Schedule.id).desc())).all()
+        schedules = session.exec(
+            query.order_by(col(Schedule.valid_from).desc(), col(Schedule.id).desc())
+        ).all()
         counts = dict(
             session.exec(
                 select(ScheduleItem.schedule_id, func.count()).group_by(
@@ -72,25 +74,36 @@ def list_schedules(
         return [ScheduleOut.of(s, counts.get(s.id or 0, 0)) for s in schedules]
 
 
-@router.get("/v1/schedules/{schedule_id}", response_model=ScheduleDetail,
-            responses={**ERROR_RESPONSES, **NOT_FOUND}, summary="One schedule with its items")
+@router.get(
+    "/v1/schedules/{schedule_id}",
+    response_model=ScheduleDetail,
+    responses={**ERROR_RESPONSES, **NOT_FOUND},
+    summary="One schedule with its items",
+)
 def read_schedule(
     schedule_id: int, request: Request, _key: KeyView = Depends(caller("read"))
 ) -> ScheduleDetail:
     with Session(engine(request)) as session:
         schedule = get_schedule(session, schedule_id)
         items = items_of(session, schedule_id)
-        return ScheduleDetail(**ScheduleOut.of(schedule, len(items)).model_dump(),
-                              items=[ItemOut.of(i) for i in items])
+        return ScheduleDetail(
+            **ScheduleOut.of(schedule, len(items)).model_dump(),
+            items=[ItemOut.of(i) for i in items],
+        )
 
 
 @router.get(
     "/v1/schedules/{schedule_id}/export",
     responses={
-        **ERROR_RESPONSES, **NOT_FOUND,
-        200: {"content": {"text/csv": {}, "application/vnd.openxmlformats-officedocument."
-                                        "spreadsheetml.sheet": {}},
-              "description": "The schedule in the service's own format (data/FORMAT.md)"},
+        **ERROR_RESPONSES,
+        **NOT_FOUND,
+        200: {
+            "content": {
+                "text/csv": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            },
+            "description": "The schedule in the service's own format (data/FORMAT.md)",
+        },
     },
     summary="Download a schedule as CSV or XLSX; importing it gives the same schedule back",
 )
@@ -104,15 +117,19 @@ def export_schedule(
         schedule = get_schedule(session, schedule_id)
         items = items_of(session, schedule_id)
     stem = ASCII_NAME.sub(
-        "_", f"taxa-{schedule.owner}-{schedule.variant}-{schedule.valid_from}-{schedule.id}")
+        "_", f"taxa-{schedule.owner}-{schedule.variant}-{schedule.valid_from}-{schedule.id}"
+    )
     if format == "xlsx":
         return Response(
             export_xlsx(items, schedule.name),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'},
         )
-    return Response(export_csv(items), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'})
+    return Response(
+        export_csv(items),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
+    )
 
 
 @router.post(
@@ -124,8 +141,9 @@ def export_schedule(
         **ERROR_RESPONSES,
         200: {"model": ImportOut, "description": "dry_run: validation and diff, nothing stored"},
         403: error_response("The key's role may not write, or not for this owner"),
-        413: error_response("File, rows, columns, cells, unpacked XLSX or reading time over "
-                            "the limit (named)"),
+        413: error_response(
+            "File, rows, columns, cells, unpacked XLSX or reading time over the limit (named)"
+        ),
         415: error_response("Not a CSV/XLSX, or not what its name says"),
         422: error_response("Every problem in the file (nothing stored), or a malformed form"),
         **BUSY_RESPONSES,
@@ -135,8 +153,10 @@ def upload_taxa(
     request: Request,
     key: Annotated[KeyView, Depends(caller("write"))],
     upload: UploadedFile,
-    name: Annotated[str, Form(min_length=1, max_length=200, pattern=STORABLE_TEXT,
-                              examples=["Tandvårdstaxa 2026"])],
+    name: Annotated[
+        str,
+        Form(min_length=1, max_length=200, pattern=STORABLE_TEXT, examples=["Tandvårdstaxa 2026"]),
+    ],
     valid_from: Annotated[BoundedDate, Form(examples=["2026-01-01"])],
     variant: Annotated[Variant, Form()] = Variant.NORMAL,
     dry_run: Annotated[bool, Form()] = False,
@@ -145,8 +165,15 @@ def upload_taxa(
     require_owner(key, owner)
     with transaction(engine(request)) as session:
         outcome = import_taxa(
-            session, content=upload.content, filename=upload.filename, owner=owner, name=name,
-            variant=variant, valid_from=valid_from, dry_run=dry_run, actor=actor_of(key),
+            session,
+            content=upload.content,
+            filename=upload.filename,
+            owner=owner,
+            name=name,
+            variant=variant,
+            valid_from=valid_from,
+            dry_run=dry_run,
+            actor=actor_of(key),
             limits=upload.limits,
         )
         against = None
@@ -159,20 +186,29 @@ def upload_taxa(
         sha256=outcome.sha256,
         rows=outcome.validation.row_count,
         items=len(outcome.validation.items),
-        warnings=[RowProblem.model_validate(finding_json(w))
-                  for w in outcome.validation.warnings],
+        warnings=[RowProblem.model_validate(finding_json(w)) for w in outcome.validation.warnings],
         diff=DiffOut.of(outcome.diff, against),
     )
-    return Response(body.model_dump_json(), status_code=200 if dry_run else 201,
-                    media_type="application/json")
+    return Response(
+        body.model_dump_json(), status_code=200 if dry_run else 201, media_type="application/json"
+    )
 
 
-@router.post("/v1/schedules/{schedule_id}/activate", response_model=ActivationOut,
-             responses={**ERROR_RESPONSES, **NOT_FOUND, **BUSY_RESPONSES,
-                        409: error_response("Not a draft (already active: activated once), or "
-                                            "overlaps an active schedule, also one activated "
-                                            "at the same moment")},
-             summary="Make a draft the taxa in force from its valid_from")
+@router.post(
+    "/v1/schedules/{schedule_id}/activate",
+    response_model=ActivationOut,
+    responses={
+        **ERROR_RESPONSES,
+        **NOT_FOUND,
+        **BUSY_RESPONSES,
+        409: error_response(
+            "Not a draft (already active: activated once), or "
+            "overlaps an active schedule, also one activated "
+            "at the same moment"
+        ),
+    },
+    summary="Make a draft the taxa in force from its valid_from",
+)
 def activate_schedule(
     schedule_id: int, request: Request, key: KeyView = Depends(caller("write"))
 ) -> ActivationOut:
@@ -180,16 +216,20 @@ def activate_schedule(
         schedule = get_schedule(session, schedule_id)
         require_owner(key, schedule.owner)
         ended = activate(session, schedule, actor_of(key))
-        result = ActivationOut(schedule=ScheduleOut.of(schedule),
-                               ended=None if ended is None else ScheduleOut.of(ended))
+        result = ActivationOut(
+            schedule=ScheduleOut.of(schedule),
+            ended=None if ended is None else ScheduleOut.of(ended),
+        )
     snapshots(request).invalidate()
     return result
 
 
-@router.post("/v1/schedules/{schedule_id}/retire", response_model=ScheduleOut,
-             responses={**ERROR_RESPONSES, **NOT_FOUND, **BUSY_RESPONSES,
-                        409: error_response("Not active")},
-             summary="Take an active schedule out of force (it stays readable)")
+@router.post(
+    "/v1/schedules/{schedule_id}/retire",
+    response_model=ScheduleOut,
+    responses={**ERROR_RESPONSES, **NOT_FOUND, **BUSY_RESPONSES, 409: error_response("Not active")},
+    summary="Take an active schedule out of force (it stays readable)",
+)
 def retire_schedule(
     schedule_id: int, request: Request, key: KeyView = Depends(caller("write"))
 ) -> ScheduleOut:

@@ -1,5 +1,4 @@
-"""Storing and reading schedule versions. Helpers flush; only the request boundary commits.
-"""
+"""Storing and reading schedule versions. Helpers flush; only the request boundary commits."""
 
 from __future__ import annotations
 
@@ -26,9 +25,9 @@ def item_from_row(row: ScheduleItem) -> Item:
         kind=Kind(row.kind),
         texts=tuple(row.texts),
         price=from_ore(row.price_ore),
-        reference_price=None if row.reference_price_ore is None else from_ore(
-            row.reference_price_ore
-        ),
+        reference_price=None
+        if row.reference_price_ore is None
+        else from_ore(row.reference_price_ore),
         unit=Unit(row.unit),
         source_rows=tuple(row.source_rows),
     )
@@ -134,12 +133,14 @@ def activate(session: Session, schedule: Schedule, actor: str) -> Schedule | Non
             f"schedule {schedule.id} is {schedule.status}: only a draft can be activated"
         )
     others = session.exec(
-        select(Schedule).where(
+        select(Schedule)
+        .where(
             Schedule.owner == schedule.owner,
             Schedule.variant == schedule.variant,
             Schedule.status == ACTIVE,
             Schedule.id != schedule.id,
-        ).with_for_update()
+        )
+        .with_for_update()
     ).all()
     start = schedule.valid_from
     end = schedule.valid_to
@@ -182,9 +183,15 @@ def activate(session: Session, schedule: Schedule, actor: str) -> Schedule | Non
             f"{label} overlaps an active schedule of the same owner and variant activated at "
             "the same moment; try again"
         ) from exc
-    audit(session, actor=actor, action="activate", target=f"schedule:{schedule.id}",
-          sha256=schedule.source_sha256, owner=schedule.owner,
-          ended=None if ended is None else {"schedule": ended.id, "valid_to": ended.valid_to})
+    audit(
+        session,
+        actor=actor,
+        action="activate",
+        target=f"schedule:{schedule.id}",
+        sha256=schedule.source_sha256,
+        owner=schedule.owner,
+        ended=None if ended is None else {"schedule": ended.id, "valid_to": ended.valid_to},
+    )
     return ended
 
 
@@ -197,5 +204,10 @@ def retire(session: Session, schedule: Schedule, actor: str) -> None:
     session.add(schedule)
     bump_snapshot_version(session)
     session.flush()
-    audit(session, actor=actor, action="retire", target=f"schedule:{schedule.id}",
-          owner=schedule.owner)
+    audit(
+        session,
+        actor=actor,
+        action="retire",
+        target=f"schedule:{schedule.id}",
+        owner=schedule.owner,
+    )

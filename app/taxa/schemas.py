@@ -30,10 +30,16 @@ class ItemOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "example": {
-                "code": "101", "category": "A", "group": "Us,riskbedömn och hälsofr åtg",
-                "kind": "extern", "text": "Basundersökning, utförd av tandläkare",
-                "alternative_texts": [], "price": "1100.00", "reference_price": "1015.00",
-                "unit": "per_atgard", "source_rows": [129],
+                "code": "101",
+                "category": "A",
+                "group": "Us,riskbedömn och hälsofr åtg",
+                "kind": "extern",
+                "text": "Basundersökning, utförd av tandläkare",
+                "alternative_texts": [],
+                "price": "1100.00",
+                "reference_price": "1015.00",
+                "unit": "per_atgard",
+                "source_rows": [129],
             }
         }
     )
@@ -65,8 +71,14 @@ class ScheduleRef(BaseModel):
     @classmethod
     def of(cls, s: Schedule) -> ScheduleRef:
         assert s.id is not None
-        return cls(id=s.id, name=s.name, owner=s.owner, variant=s.variant,
-                   valid_from=s.valid_from, valid_to=s.valid_to)
+        return cls(
+            id=s.id,
+            name=s.name,
+            owner=s.owner,
+            variant=s.variant,
+            valid_from=s.valid_from,
+            valid_to=s.valid_to,
+        )
 
 
 class ScheduleOut(ScheduleRef):
@@ -82,10 +94,19 @@ class ScheduleOut(ScheduleRef):
     def of(cls, s: Schedule, item_count: int | None = None) -> ScheduleOut:
         assert s.id is not None
         return cls(
-            id=s.id, name=s.name, owner=s.owner, variant=s.variant, valid_from=s.valid_from,
-            valid_to=s.valid_to, status=s.status, source_filename=s.source_filename,
-            source_sha256=s.source_sha256, imported_by=s.imported_by,
-            imported_at=s.imported_at, activated_at=s.activated_at, item_count=item_count,
+            id=s.id,
+            name=s.name,
+            owner=s.owner,
+            variant=s.variant,
+            valid_from=s.valid_from,
+            valid_to=s.valid_to,
+            status=s.status,
+            source_filename=s.source_filename,
+            source_sha256=s.source_sha256,
+            imported_by=s.imported_by,
+            imported_at=s.imported_at,
+            activated_at=s.activated_at,
+            item_count=item_count,
         )
 
 
@@ -99,8 +120,9 @@ class JourtidOut(BaseModel):
     at: datetime = Field(description="The instant asked for, as given")
     local_time: datetime = Field(description="The same instant in the windows' time zone")
     jour: bool
-    reason: str = Field(description="Why, e.g. 'julafton: jourtid all day'",
-                        examples=["julafton: jourtid all day"])
+    reason: str = Field(
+        description="Why, e.g. 'julafton: jourtid all day'", examples=["julafton: jourtid all day"]
+    )
     windows: str = Field(description="The jour windows file that decided (data/jour/)")
 
 
@@ -132,9 +154,13 @@ class ChangeOut(BaseModel):
         from pricing.money import round_money
 
         return cls(
-            code=c.code, text=c.text, old_price=c.old_price, new_price=c.new_price,
+            code=c.code,
+            text=c.text,
+            old_price=c.old_price,
+            new_price=c.new_price,
             change_percent=None if c.change_percent is None else round_money(c.change_percent),
-            old_reference_price=c.old_reference_price, new_reference_price=c.new_reference_price,
+            old_reference_price=c.old_reference_price,
+            new_reference_price=c.new_reference_price,
         )
 
 

@@ -31,8 +31,9 @@ def previous_schedule(
         if previous.id == schedule.id:
             raise InvalidInput("previous_id is the schedule itself")
         return previous
-    return in_force(session, schedule.owner, Variant(schedule.variant),
-                    schedule.valid_from - timedelta(days=1))
+    return in_force(
+        session, schedule.owner, Variant(schedule.variant), schedule.valid_from - timedelta(days=1)
+    )
 
 
 def run_deviation(

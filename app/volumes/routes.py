@@ -7,9 +7,7 @@ region's business statistics, not something a clinic system needs to price a vis
 
 from __future__ import annotations
 
-from typing import Any
-
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
@@ -43,7 +41,9 @@ from app.volumes.volume_sets import get_volume_set, import_volumes, totals_by_se
 router = APIRouter(tags=["volumes and deviation"])
 
 
-VOLUME_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: error_response("No volume set with that id")}
+VOLUME_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: error_response("No volume set with that id")
+}
 
 
 @router.post(
@@ -63,8 +63,9 @@ VOLUME_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: error_response("No vol
     responses={
         **ERROR_RESPONSES,
         403: error_response("The key's role may not write, or not for this owner"),
-        413: error_response("File, rows, columns, cells, unpacked XLSX or reading time over "
-                            "the limit (named)"),
+        413: error_response(
+            "File, rows, columns, cells, unpacked XLSX or reading time over the limit (named)"
+        ),
         415: error_response("Not a CSV/XLSX, or not what its name says"),
         422: error_response("Every problem in the file (nothing stored), or a malformed form"),
         **BUSY_RESPONSES,
@@ -74,39 +75,56 @@ def upload_volumes(
     request: Request,
     key: Annotated[KeyView, Depends(caller("write"))],
     upload: UploadedFile,
-    name: Annotated[str, Form(min_length=1, max_length=200, pattern=STORABLE_TEXT,
-                              examples=["Debiterade åtgärder 2024 (T4)"])],
-    owner: Annotated[str, Form(min_length=1, max_length=100, pattern=STORABLE_TEXT)
-                     ] = DEFAULT_OWNER,
+    name: Annotated[
+        str,
+        Form(
+            min_length=1,
+            max_length=200,
+            pattern=STORABLE_TEXT,
+            examples=["Debiterade åtgärder 2024 (T4)"],
+        ),
+    ],
+    owner: Annotated[
+        str, Form(min_length=1, max_length=100, pattern=STORABLE_TEXT)
+    ] = DEFAULT_OWNER,
 ) -> Response:
     require_owner(key, owner)
     with transaction(engine(request)) as session:
         stored, validation = import_volumes(
-            session, content=upload.content, filename=upload.filename, owner=owner, name=name,
-            actor=actor_of(key), limits=upload.limits,
+            session,
+            content=upload.content,
+            filename=upload.filename,
+            owner=owner,
+            name=name,
+            actor=actor_of(key),
+            limits=upload.limits,
         )
         body = VolumeImportOut(
-            **VolumeSetOut.of(stored, len(validation.totals),
-                              validation.total_volume).model_dump(),
+            **VolumeSetOut.of(stored, len(validation.totals), validation.total_volume).model_dump(),
             warnings=[RowProblem.model_validate(finding_json(w)) for w in validation.warnings],
         )
     return Response(body.model_dump_json(), status_code=201, media_type="application/json")
 
 
-@router.get("/v1/volumes", response_model=list[VolumeSetOut], responses=ERROR_RESPONSES,
-            summary="Every stored volume set, newest first")
-def list_volumes(
-    request: Request, _key: KeyView = Depends(caller("report"))
-) -> list[VolumeSetOut]:
+@router.get(
+    "/v1/volumes",
+    response_model=list[VolumeSetOut],
+    responses=ERROR_RESPONSES,
+    summary="Every stored volume set, newest first",
+)
+def list_volumes(request: Request, _key: KeyView = Depends(caller("report"))) -> list[VolumeSetOut]:
     with Session(engine(request)) as session:
         sets = session.exec(select(VolumeSet).order_by(col(VolumeSet.id).desc())).all()
         totals = totals_by_set(session)
         return [VolumeSetOut.of(v, *totals.get(v.id or 0, (0, 0))) for v in sets]
 
 
-@router.get("/v1/volumes/{volume_set_id}", response_model=VolumeSetDetail,
-            responses={**ERROR_RESPONSES, **VOLUME_NOT_FOUND},
-            summary="One volume set with its volume per code")
+@router.get(
+    "/v1/volumes/{volume_set_id}",
+    response_model=VolumeSetDetail,
+    responses={**ERROR_RESPONSES, **VOLUME_NOT_FOUND},
+    summary="One volume set with its volume per code",
+)
 def read_volumes(
     volume_set_id: int, request: Request, _key: KeyView = Depends(caller("report"))
 ) -> VolumeSetDetail:
@@ -137,10 +155,12 @@ def read_volumes(
     responses={
         **ERROR_RESPONSES,
         404: error_response("No schedule or volume set with that id"),
-        413: error_response(f"More than {MAX_INLINE_VOLUMES} inline volumes, or a JSON body "
-                            "over the limit"),
-        422: error_response("Neither or both of volumes_id and volumes; a negative or "
-                            "fractional volume"),
+        413: error_response(
+            f"More than {MAX_INLINE_VOLUMES} inline volumes, or a JSON body over the limit"
+        ),
+        422: error_response(
+            "Neither or both of volumes_id and volumes; a negative or fractional volume"
+        ),
     },
 )
 def deviation(
@@ -154,23 +174,38 @@ def deviation(
         if body.volumes_id is not None:
             stored = get_volume_set(session, body.volumes_id)
             volumes = volumes_of(session, body.volumes_id)
-            source = VolumesRef(id=stored.id, name=stored.name,
-                                source_filename=stored.source_filename,
-                                sha256=stored.source_sha256, codes=len(volumes),
-                                total_volume=sum(volumes.values()))
+            source = VolumesRef(
+                id=stored.id,
+                name=stored.name,
+                source_filename=stored.source_filename,
+                sha256=stored.source_sha256,
+                codes=len(volumes),
+                total_volume=sum(volumes.values()),
+            )
         else:
             assert body.volumes is not None
             volumes = dict(body.volumes)
-            source = VolumesRef(id=None, name=None, source_filename=None, sha256=None,
-                                codes=len(volumes), total_volume=sum(volumes.values()))
+            source = VolumesRef(
+                id=None,
+                name=None,
+                source_filename=None,
+                sha256=None,
+                codes=len(volumes),
+                total_volume=sum(volumes.values()),
+            )
         view = None
         if body.reference_list_id is not None:
             _, view = load_list(session, body.reference_list_id)
-        analysis, previous = run_deviation(session, schedule, volumes, body.limit_percent,
-                                           body.previous_id, view)
-        out = DeviationOut.of(analysis, ScheduleRef.of(schedule), source,
-                              None if previous is None else ScheduleRef.of(previous), body.top)
+        analysis, previous = run_deviation(
+            session, schedule, volumes, body.limit_percent, body.previous_id, view
+        )
+        out = DeviationOut.of(
+            analysis,
+            ScheduleRef.of(schedule),
+            source,
+            None if previous is None else ScheduleRef.of(previous),
+            body.top,
+        )
         if view is not None:
-            against_list(out, rise_of(session, view, volumes, items_of(session, schedule_id)),
-                         view)
+            against_list(out, rise_of(session, view, volumes, items_of(session, schedule_id)), view)
         return out

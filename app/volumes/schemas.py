@@ -46,10 +46,20 @@ class VolumeSetOut(BaseModel):
     @classmethod
     def of(cls, v: VolumeSet, codes: int, total_volume: int) -> VolumeSetOut:
         assert v.id is not None
-        return cls(id=v.id, name=v.name, owner=v.owner, source_filename=v.source_filename,
-                   sha256=v.source_sha256, imported_by=v.imported_by, imported_at=v.imported_at,
-                   rows=v.row_count, codes=codes, total_volume=total_volume,
-                   clinics=list(v.clinics), patient_categories=list(v.patient_categories))
+        return cls(
+            id=v.id,
+            name=v.name,
+            owner=v.owner,
+            source_filename=v.source_filename,
+            sha256=v.source_sha256,
+            imported_by=v.imported_by,
+            imported_at=v.imported_at,
+            rows=v.row_count,
+            codes=codes,
+            total_volume=total_volume,
+            clinics=list(v.clinics),
+            patient_categories=list(v.patient_categories),
+        )
 
 
 class VolumeImportOut(VolumeSetOut):
@@ -74,24 +84,35 @@ MAX_INLINE_VOLUMES = 20_000  # a region bills ~400 codes; more is no volume list
 class DeviationIn(BaseModel):
     volumes_id: int | None = Field(None, description="A stored volume set (POST /v1/volumes)")
     volumes: dict[Annotated[str, Field(min_length=1, max_length=12)], Volume] | None = Field(
-        None, description="Or the volumes inline: code → billed units (whole numbers ≥ 0)")
-    limit_percent: Decimal = Field(DEFAULT_LIMIT_PERCENT, ge=0, le=100,
-                                   description="The allowed deviation; principle 2 says 7")
+        None, description="Or the volumes inline: code → billed units (whole numbers ≥ 0)"
+    )
+    limit_percent: Decimal = Field(
+        DEFAULT_LIMIT_PERCENT, ge=0, le=100, description="The allowed deviation; principle 2 says 7"
+    )
     previous_id: int | None = Field(
-        None, description="Schedule to compare year on year; default: the active one of the "
-        "same owner and variant in force the day before this one's valid_from")
-    top: int | None = Field(None, ge=0, le=10_000,
-                            description="Contributions to list, largest first; default all")
+        None,
+        description="Schedule to compare year on year; default: the active one of the "
+        "same owner and variant in force the day before this one's valid_from",
+    )
+    top: int | None = Field(
+        None, ge=0, le=10_000, description="Contributions to list, largest first; default all"
+    )
     reference_list_id: int | None = Field(
-        None, description="Compare against this stored TLV reference list's prices instead of "
+        None,
+        description="Compare against this stored TLV reference list's prices instead of "
         "the taxa's own referenspris column (each code mapped: 103S → 103's specialist price); "
-        "the answer then gives the list's own volume-weighted rise too")
+        "the answer then gives the list's own volume-weighted rise too",
+    )
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"volumes_id": 1},
-        {"volumes_id": 1, "reference_list_id": 2},
-        {"volumes": {"101": 5223, "121": 18044, "701": 2110}, "limit_percent": "7"},
-    ]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"volumes_id": 1},
+                {"volumes_id": 1, "reference_list_id": 2},
+                {"volumes": {"101": 5223, "121": 18044, "701": 2110}, "limit_percent": "7"},
+            ]
+        }
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -99,8 +120,10 @@ class DeviationIn(BaseModel):
         """413 before a single entry is validated: the cost is in the entries."""
         volumes = data.get("volumes") if isinstance(data, dict) else None
         if isinstance(volumes, dict) and len(volumes) > MAX_INLINE_VOLUMES:
-            raise PayloadTooLarge(f"at most {MAX_INLINE_VOLUMES} inline volumes (the limit); "
-                                  "upload a volume file instead (POST /v1/volumes)")
+            raise PayloadTooLarge(
+                f"at most {MAX_INLINE_VOLUMES} inline volumes (the limit); "
+                "upload a volume file instead (POST /v1/volumes)"
+            )
         return data
 
     @model_validator(mode="after")
@@ -127,26 +150,36 @@ class FiguresOut(BaseModel):
     revenue: Decimal = Field(description="Σ volume × FTV price")
     reference_revenue: Decimal = Field(description="Σ volume × referenspris")
     limit_percent: Decimal
-    deviation_percent: Decimal | None = Field(description="(revenue / reference − 1) × 100, "
-                                              "two decimals; null when reference is 0")
+    deviation_percent: Decimal | None = Field(
+        description="(revenue / reference − 1) × 100, two decimals; null when reference is 0"
+    )
     within: bool | None = Field(description="|deviation| ≤ limit, compared exactly")
-    headroom: Decimal = Field(description="Kronor of revenue left up to the limit (negative "
-                              "when over), rounded to the öre")
+    headroom: Decimal = Field(
+        description="Kronor of revenue left up to the limit (negative "
+        "when over), rounded to the öre"
+    )
     uniform_change_percent: Decimal | None = Field(
-        description="The one change of every compared price that lands exactly on the limit")
+        description="The one change of every compared price that lands exactly on the limit"
+    )
     exact: FiguresExact
 
     @classmethod
     def of(cls, f: Figures) -> FiguresOut:
         return cls(
-            items=f.items, volume=f.volume, revenue=f.revenue,
-            reference_revenue=f.reference_revenue, limit_percent=f.limit_percent,
-            deviation_percent=presented(f.deviation_percent), within=f.within,
+            items=f.items,
+            volume=f.volume,
+            revenue=f.revenue,
+            reference_revenue=f.reference_revenue,
+            limit_percent=f.limit_percent,
+            deviation_percent=presented(f.deviation_percent),
+            within=f.within,
             headroom=round_money(f.headroom, ORE),
             uniform_change_percent=presented(f.uniform_change_percent),
-            exact=FiguresExact(deviation_percent=_exact(f.deviation_percent),
-                               headroom=_exact(f.headroom) or "0",
-                               uniform_change_percent=_exact(f.uniform_change_percent)),
+            exact=FiguresExact(
+                deviation_percent=_exact(f.deviation_percent),
+                headroom=_exact(f.headroom) or "0",
+                uniform_change_percent=_exact(f.uniform_change_percent),
+            ),
         )
 
 
@@ -173,10 +206,17 @@ class ContributionOut(BaseModel):
 
     @classmethod
     def of(cls, c: Contribution) -> ContributionOut:
-        return cls(key=c.key, code=c.code, category=c.category.value if c.category else None,
-                   group=c.group, volume=c.volume, price=c.price,
-                   reference_price=c.reference_price, contribution=c.contribution,
-                   utbyte=c.utbyte)
+        return cls(
+            key=c.key,
+            code=c.code,
+            category=c.category.value if c.category else None,
+            group=c.group,
+            volume=c.volume,
+            price=c.price,
+            reference_price=c.reference_price,
+            contribution=c.contribution,
+            utbyte=c.utbyte,
+        )
 
 
 class PricePositionOut(BaseModel):
@@ -195,8 +235,14 @@ class LeftOutOut(BaseModel):
 
     @classmethod
     def of(cls, o: LeftOut) -> LeftOutOut:
-        return cls(key=o.key, code=o.code, reason=o.reason.value, volume=o.volume,
-                   revenue=o.revenue, detail=o.detail)
+        return cls(
+            key=o.key,
+            code=o.code,
+            reason=o.reason.value,
+            volume=o.volume,
+            revenue=o.revenue,
+            detail=o.detail,
+        )
 
 
 class LeftOutGroups(BaseModel):
@@ -220,12 +266,15 @@ class YearOnYearExact(BaseModel):
 class YearOnYearOut(BaseModel):
     previous: ScheduleRef
     reference_change_percent: Decimal | None = Field(
-        description="Volume-weighted change of the referenspris, two decimals")
+        description="Volume-weighted change of the referenspris, two decimals"
+    )
     price_change_percent: Decimal | None = Field(
-        description="Volume-weighted change of the FTV price over the same codes")
+        description="Volume-weighted change of the FTV price over the same codes"
+    )
     reference_codes: int
     price_change_all_percent: Decimal | None = Field(
-        description="Volume-weighted change of the FTV price over every code in both")
+        description="Volume-weighted change of the FTV price over every code in both"
+    )
     all_codes: int
     new_codes: list[str]
     dropped_codes: list[str]
@@ -239,12 +288,14 @@ class YearOnYearOut(BaseModel):
             price_change_percent=presented(y.price_change_percent),
             reference_codes=y.reference_codes,
             price_change_all_percent=presented(y.price_change_all_percent),
-            all_codes=y.all_codes, new_codes=list(y.new_codes),
+            all_codes=y.all_codes,
+            new_codes=list(y.new_codes),
             dropped_codes=list(y.dropped_codes),
             exact=YearOnYearExact(
                 reference_change_percent=_exact(y.reference_change_percent),
                 price_change_percent=_exact(y.price_change_percent),
-                price_change_all_percent=_exact(y.price_change_all_percent)),
+                price_change_all_percent=_exact(y.price_change_all_percent),
+            ),
         )
 
 
@@ -266,26 +317,34 @@ class DeviationOut(BaseModel):
     headroom: Decimal = Field(description="Of the total, kronor, rounded to the öre")
     uniform_change_percent: Decimal | None
     total: FiguresOut
-    without_utbyte: FiguresOut = Field(description="The total without the utbytesåtgärder "
-                                       "(921–941), whose referenspris is the replaced one's")
+    without_utbyte: FiguresOut = Field(
+        description="The total without the utbytesåtgärder "
+        "(921–941), whose referenspris is the replaced one's"
+    )
     utbyte: FiguresOut
     by_category: list[CategoryFigures]
     by_group: list[GroupFigures]
     contributions: list[ContributionOut] = Field(description="Largest absolute first")
     contributions_total: int
     price_position: PricePositionOut = Field(
-        description="Extern items with a referenspris priced above, at, below it")
+        description="Extern items with a referenspris priced above, at, below it"
+    )
     left_out: LeftOutGroups
     unknown_volumes: list[UnknownVolumeOut] = Field(
-        description="Volumes for codes the schedule does not have (left out, not dropped)")
+        description="Volumes for codes the schedule does not have (left out, not dropped)"
+    )
     year_on_year: YearOnYearOut | None
     notes: list[str]
     reference_list: ReferenceListRef | None = Field(
-        None, description="The TLV list the reference prices come from (reference_list_id); "
-        "null: the taxa's own referenspris column")
+        None,
+        description="The TLV list the reference prices come from (reference_list_id); "
+        "null: the taxa's own referenspris column",
+    )
     list_rise: ListRiseOut | None = Field(
-        None, description="With reference_list_id: the list's own volume-weighted rise on the "
-        "list before it (principle 2 holds if the list is not raised more than normal)")
+        None,
+        description="With reference_list_id: the list's own volume-weighted rise on the "
+        "list before it (principle 2 holds if the list is not raised more than normal)",
+    )
 
     @classmethod
     def of(
@@ -299,32 +358,44 @@ class DeviationOut(BaseModel):
         contributions = a.contributions if top is None else a.contributions[:top]
         notes = list(a.notes)
         if previous is None:
-            notes.append("no previous schedule of the same owner and variant: no year-on-year "
-                         "change")
+            notes.append(
+                "no previous schedule of the same owner and variant: no year-on-year change"
+            )
         total = FiguresOut.of(a.total)
         return cls(
-            schedule=schedule, volumes=volumes, limit_percent=a.limit_percent,
-            deviation_percent=total.deviation_percent, within=total.within,
-            headroom=total.headroom, uniform_change_percent=total.uniform_change_percent,
-            total=total, without_utbyte=FiguresOut.of(a.without_utbyte),
+            schedule=schedule,
+            volumes=volumes,
+            limit_percent=a.limit_percent,
+            deviation_percent=total.deviation_percent,
+            within=total.within,
+            headroom=total.headroom,
+            uniform_change_percent=total.uniform_change_percent,
+            total=total,
+            without_utbyte=FiguresOut.of(a.without_utbyte),
             utbyte=FiguresOut.of(a.utbyte),
-            by_category=[CategoryFigures(category=c.value if c else None,
-                                         figures=FiguresOut.of(f))
-                         for c, f in a.by_category.items()],
-            by_group=[GroupFigures(group=g, figures=FiguresOut.of(f))
-                      for g, f in a.by_group.items()],
+            by_category=[
+                CategoryFigures(category=c.value if c else None, figures=FiguresOut.of(f))
+                for c, f in a.by_category.items()
+            ],
+            by_group=[
+                GroupFigures(group=g, figures=FiguresOut.of(f)) for g, f in a.by_group.items()
+            ],
             contributions=[ContributionOut.of(c) for c in contributions],
             contributions_total=len(a.contributions),
-            price_position=PricePositionOut(above=a.price_position.above,
-                                            at=a.price_position.at,
-                                            below=a.price_position.below),
-            left_out=LeftOutGroups(intern=[LeftOutOut.of(o) for o in a.intern],
-                                   no_reference=[LeftOutOut.of(o) for o in a.no_reference],
-                                   no_volume=[LeftOutOut.of(o) for o in a.no_volume],
-                                   revenue=a.left_out_revenue),
-            unknown_volumes=[UnknownVolumeOut(code=u.code, volume=u.volume)
-                             for u in a.unknown_volumes],
-            year_on_year=None if a.year_on_year is None or previous is None
+            price_position=PricePositionOut(
+                above=a.price_position.above, at=a.price_position.at, below=a.price_position.below
+            ),
+            left_out=LeftOutGroups(
+                intern=[LeftOutOut.of(o) for o in a.intern],
+                no_reference=[LeftOutOut.of(o) for o in a.no_reference],
+                no_volume=[LeftOutOut.of(o) for o in a.no_volume],
+                revenue=a.left_out_revenue,
+            ),
+            unknown_volumes=[
+                UnknownVolumeOut(code=u.code, volume=u.volume) for u in a.unknown_volumes
+            ],
+            year_on_year=None
+            if a.year_on_year is None or previous is None
             else YearOnYearOut.of(a.year_on_year, previous),
             notes=notes,
         )

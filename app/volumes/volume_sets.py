@@ -51,8 +51,12 @@ def parse_volume_file(content: bytes, filename: str, limits: Limits) -> VolumeVa
     mapping, missing, unknown = map_volume_headings(sheet.headings)
     if missing:
         problems = tuple(
-            Finding(sheet.header_row, VOLUME_DISPLAY_NAMES[c], None,
-                    f"missing column {VOLUME_DISPLAY_NAMES[c]!r} (or {c!r})")
+            Finding(
+                sheet.header_row,
+                VOLUME_DISPLAY_NAMES[c],
+                None,
+                f"missing column {VOLUME_DISPLAY_NAMES[c]!r} (or {c!r})",
+            )
             for c in missing
         )
         return VolumeValidation({}, problems, 0, (), ())
@@ -60,27 +64,43 @@ def parse_volume_file(content: bytes, filename: str, limits: Limits) -> VolumeVa
     rows = [
         RawRow(
             row=number,
-            cells={column: cells[index] if index < len(cells) else None
-                   for index, column in mapping.items()},
+            cells={
+                column: cells[index] if index < len(cells) else None
+                for index, column in mapping.items()
+            },
         )
         for number, cells in sheet.rows
     ]
     too_long = tuple(
-        Finding(raw.row, names["volume"], str(raw.cells["volume"])[:60] + "…",
-                f"not a volume: more than {MAX_VOLUME_CELL} characters")
-        for raw in rows if len(str(raw.cells.get("volume") or "")) > MAX_VOLUME_CELL
+        Finding(
+            raw.row,
+            names["volume"],
+            str(raw.cells["volume"])[:60] + "…",
+            f"not a volume: more than {MAX_VOLUME_CELL} characters",
+        )
+        for raw in rows
+        if len(str(raw.cells.get("volume") or "")) > MAX_VOLUME_CELL
     )
     if too_long:  # never handed to int(): 4 301 digits are beyond what Python converts
-        rows = [RawRow(row=raw.row, cells={**raw.cells, "volume": "0"})
-                if len(str(raw.cells.get("volume") or "")) > MAX_VOLUME_CELL else raw
-                for raw in rows]
+        rows = [
+            RawRow(row=raw.row, cells={**raw.cells, "volume": "0"})
+            if len(str(raw.cells.get("volume") or "")) > MAX_VOLUME_CELL
+            else raw
+            for raw in rows
+        ]
     result = validate_volume_rows(rows, names)
     if too_long:
-        result = replace(result, findings=tuple(sorted(result.findings + too_long,
-                                                       key=lambda f: f.row or 0)))
+        result = replace(
+            result, findings=tuple(sorted(result.findings + too_long, key=lambda f: f.row or 0))
+        )
     ignored = tuple(
-        Finding(sheet.header_row, heading, None, "column not used (the service reads Åtgärd, "
-                "Volym, Klinik and Patientkategori)", Severity.WARNING)
+        Finding(
+            sheet.header_row,
+            heading,
+            None,
+            "column not used (the service reads Åtgärd, Volym, Klinik and Patientkategori)",
+            Severity.WARNING,
+        )
         for heading in unknown
     )
     return replace(result, findings=ignored + result.findings)
@@ -110,21 +130,39 @@ def import_volumes(
     if not validation.ok:
         raise rejected(validation, filename)
     volume_set = VolumeSet(
-        owner=owner, name=name, source_filename=filename, source_sha256=sha256,
-        imported_by=actor, imported_at=now(), row_count=validation.row_count,
-        clinics=list(validation.clinics), patient_categories=list(validation.patient_categories),
+        owner=owner,
+        name=name,
+        source_filename=filename,
+        source_sha256=sha256,
+        imported_by=actor,
+        imported_at=now(),
+        row_count=validation.row_count,
+        clinics=list(validation.clinics),
+        patient_categories=list(validation.patient_categories),
     )
     session.add(volume_set)
     session.flush()
     assert volume_set.id is not None
-    entries = [{"volume_set_id": volume_set.id, "code": code, "volume": volume}
-               for code, volume in validation.totals.items()]
+    entries = [
+        {"volume_set_id": volume_set.id, "code": code, "volume": volume}
+        for code, volume in validation.totals.items()
+    ]
     if entries:  # one executemany: SQLite's write lock stays short
         session.execute(insert(VolumeEntry), entries)
-    audit(session, actor=actor, action="import_volumes", target=f"volume_set:{volume_set.id}",
-          sha256=sha256, filename=filename, owner=owner, name=name,
-          rows=validation.row_count, codes=len(validation.totals),
-          total_volume=validation.total_volume, warnings=len(validation.warnings))
+    audit(
+        session,
+        actor=actor,
+        action="import_volumes",
+        target=f"volume_set:{volume_set.id}",
+        sha256=sha256,
+        filename=filename,
+        owner=owner,
+        name=name,
+        rows=validation.row_count,
+        codes=len(validation.totals),
+        total_volume=validation.total_volume,
+        warnings=len(validation.warnings),
+    )
     return volume_set, validation
 
 
@@ -138,7 +176,8 @@ def get_volume_set(session: Session, volume_set_id: int) -> VolumeSet:
 def volumes_of(session: Session, volume_set_id: int) -> dict[str, int]:
     """The summed volume per code of a stored set, in the order the file had them."""
     rows = session.exec(
-        select(VolumeEntry).where(VolumeEntry.volume_set_id == volume_set_id)
+        select(VolumeEntry)
+        .where(VolumeEntry.volume_set_id == volume_set_id)
         .order_by(col(VolumeEntry.id))
     ).all()
     return {row.code: row.volume for row in rows}
@@ -147,7 +186,8 @@ def volumes_of(session: Session, volume_set_id: int) -> dict[str, int]:
 def totals_by_set(session: Session) -> dict[int, tuple[int, int]]:
     """(codes, total volume) of every stored set, in one query."""
     rows = session.exec(
-        select(VolumeEntry.volume_set_id, func.count(), func.sum(VolumeEntry.volume))
-        .group_by(col(VolumeEntry.volume_set_id))
+        select(VolumeEntry.volume_set_id, func.count(), func.sum(VolumeEntry.volume)).group_by(
+            col(VolumeEntry.volume_set_id)
+        )
     ).all()
     return {set_id: (codes, int(total or 0)) for set_id, codes, total in rows}

@@ -35,13 +35,18 @@ OWNER_SPLIT = re.compile(r"[,;\s]+")
 
 
 @router.get("/granskningslogg")
-def audit_page(request: Request, sort: str = "", dir: str = "desc",
-               limit: int = Query(200, ge=1, le=1000),
-               user: WebUser = Depends(web_user("audit"))) -> Response:
+def audit_page(
+    request: Request,
+    sort: str = "",
+    dir: str = "desc",
+    limit: int = Query(200, ge=1, le=1000),
+    user: WebUser = Depends(web_user("audit")),
+) -> Response:
     events: list[AuditOut] = read_audit(request, limit=limit, _key=user.key)
     events = sorted_by(events, sort, dir, AUDIT_SORTS)
-    return page(request, "audit.html.j2", "Granskningslogg", events=events, sort=sort, dir=dir,
-                limit=limit)
+    return page(
+        request, "audit.html.j2", "Granskningslogg", events=events, sort=sort, dir=dir, limit=limit
+    )
 
 
 def _keys(request: Request, user: WebUser) -> list[KeyInfo]:
@@ -49,9 +54,15 @@ def _keys(request: Request, user: WebUser) -> list[KeyInfo]:
     return list(reversed(list_keys(request, key=user.key)))  # newest first
 
 
-def _keys_page(request: Request, user: WebUser, fields: FieldErrors | None = None,
-               sort: str = "", dir: str = "desc", status_code: int = 200,
-               **context: object) -> Response:
+def _keys_page(
+    request: Request,
+    user: WebUser,
+    fields: FieldErrors | None = None,
+    sort: str = "",
+    dir: str = "desc",
+    status_code: int = 200,
+    **context: object,
+) -> Response:
     if fields is None:
         owners = "" if user.key.owners is None else ", ".join(sorted(user.key.owners))
         fields = FieldErrors(values={"role": "clinic", "owners": owners})
@@ -61,14 +72,27 @@ def _keys_page(request: Request, user: WebUser, fields: FieldErrors | None = Non
     if revoked.isdigit():
         name = next((k.name for k in keys if k.id == int(revoked)), revoked)
         flash = f"Nyckeln {name} är återkallad: den fungerar inte längre."
-    return page(request, "keys.html.j2", "API-nycklar", status_code=status_code, keys=keys,
-                roles=ROLE_LABELS, errors=fields.errors, values=fields.values,
-                messages=fields.messages, sort=sort, dir=dir, flash=flash, **context)
+    return page(
+        request,
+        "keys.html.j2",
+        "API-nycklar",
+        status_code=status_code,
+        keys=keys,
+        roles=ROLE_LABELS,
+        errors=fields.errors,
+        values=fields.values,
+        messages=fields.messages,
+        sort=sort,
+        dir=dir,
+        flash=flash,
+        **context,
+    )
 
 
 @router.get("/nycklar")
-def keys_page(request: Request, sort: str = "", dir: str = "desc",
-              user: WebUser = Depends(web_user("write"))) -> Response:
+def keys_page(
+    request: Request, sort: str = "", dir: str = "desc", user: WebUser = Depends(web_user("write"))
+) -> Response:
     return _keys_page(request, user, sort=sort, dir=dir)
 
 
@@ -81,14 +105,18 @@ def _owners(fields: FieldErrors, form: FormData) -> list[str] | None:
     if not owners:
         return None
     if len(owners) > MAX_OWNERS or any(len(o) > 100 or "\x00" in o for o in owners):
-        fields.errors["owners"] = (f"Högst {MAX_OWNERS} ägare, var och en högst 100 tecken, "
-                                   "åtskilda med kommatecken.")
+        fields.errors["owners"] = (
+            f"Högst {MAX_OWNERS} ägare, var och en högst 100 tecken, åtskilda med kommatecken."
+        )
     return owners
 
 
 @router.post("/nycklar")
-def create_key_page(request: Request, user: WebUser = Depends(web_user("write")),
-                    form: FormData = Depends(posted_form)) -> Response:
+def create_key_page(
+    request: Request,
+    user: WebUser = Depends(web_user("write")),
+    form: FormData = Depends(posted_form),
+) -> Response:
     fields = FieldErrors()
     name = fields.text(form, "name", "Namn", max_length=100)
     role = fields.choice(form, "role", "Roll", tuple(ROLE_LABELS))
@@ -112,19 +140,30 @@ def create_key_page(request: Request, user: WebUser = Depends(web_user("write"))
 
 
 @router.get("/nycklar/{key_id:int}/aterkalla")
-def confirm_revoke(request: Request, key_id: int,
-                   user: WebUser = Depends(web_user("write"))) -> Response:
+def confirm_revoke(
+    request: Request, key_id: int, user: WebUser = Depends(web_user("write"))
+) -> Response:
     with Session(engine(request)) as session:
         row = get_key(session, key_id)
         require_owners(user.key, row.owners)  # as the API's revoke: only keys within its owners
         target = KeyInfo.of(row)
-    return page(request, "revoke_key.html.j2", f"Återkalla {target.name}", target=target,
-                own=target.id == user.key.id, error=None)
+    return page(
+        request,
+        "revoke_key.html.j2",
+        f"Återkalla {target.name}",
+        target=target,
+        own=target.id == user.key.id,
+        error=None,
+    )
 
 
 @router.post("/nycklar/{key_id:int}/aterkalla")
-def revoke_page(request: Request, key_id: int, user: WebUser = Depends(web_user("write")),
-                _form: FormData = Depends(posted_form)) -> Response:
+def revoke_page(
+    request: Request,
+    key_id: int,
+    user: WebUser = Depends(web_user("write")),
+    _form: FormData = Depends(posted_form),
+) -> Response:
     try:
         revoke(key_id, request, key=user.key)
     except AppError as exc:
@@ -132,8 +171,14 @@ def revoke_page(request: Request, key_id: int, user: WebUser = Depends(web_user(
             raise  # the error page: no key's name for a key outside this one's owners
         with Session(engine(request)) as session:
             target = KeyInfo.of(get_key(session, key_id))
-        return page(request, "revoke_key.html.j2", f"Återkalla {target.name}",
-                    status_code=exc.status, target=target, own=target.id == user.key.id,
-                    error=say(exc.detail))
+        return page(
+            request,
+            "revoke_key.html.j2",
+            f"Återkalla {target.name}",
+            status_code=exc.status,
+            target=target,
+            own=target.id == user.key.id,
+            error=say(exc.detail),
+        )
     # Revoking one's own key ends this session too: the next page asks for a key.
     return redirect(request, f"/ui/nycklar?aterkallad={key_id}")

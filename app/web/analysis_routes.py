@@ -65,26 +65,46 @@ NONE = "ingen"
 # --- volumes ----------------------------------------------------------------------------------
 
 
-def _volumes_page(request: Request, user: WebUser, fields: FieldErrors | None = None,
-                  sort: str = "", dir: str = "desc", **context: Any) -> Response:
+def _volumes_page(
+    request: Request,
+    user: WebUser,
+    fields: FieldErrors | None = None,
+    sort: str = "",
+    dir: str = "desc",
+    **context: Any,
+) -> Response:
     if fields is None:
         fields = FieldErrors(values={"owner": default_owner(user.key)})
     sets = sorted_by(list_volumes(request, _key=user.key), sort, dir, VOLUME_SORTS)
     failed = bool(fields) or bool(context.get("problems"))
-    return page(request, "volumes.html.j2", "Volymer", status_code=fields.status if failed else 200,
-                sets=sets, errors=fields.errors, values=fields.values, messages=fields.messages,
-                sort=sort, dir=dir, **context)
+    return page(
+        request,
+        "volumes.html.j2",
+        "Volymer",
+        status_code=fields.status if failed else 200,
+        sets=sets,
+        errors=fields.errors,
+        values=fields.values,
+        messages=fields.messages,
+        sort=sort,
+        dir=dir,
+        **context,
+    )
 
 
 @router.get("/volymer")
-def volumes_page(request: Request, sort: str = "", dir: str = "desc",
-                 user: WebUser = Depends(web_user("report"))) -> Response:
+def volumes_page(
+    request: Request, sort: str = "", dir: str = "desc", user: WebUser = Depends(web_user("report"))
+) -> Response:
     return _volumes_page(request, user, sort=sort, dir=dir)
 
 
 @router.post("/volymer/granska")
-def review_volumes(request: Request, user: WebUser = Depends(web_user("write")),
-                   form: FormData = Depends(posted_form)) -> Response:
+def review_volumes(
+    request: Request,
+    user: WebUser = Depends(web_user("write")),
+    form: FormData = Depends(posted_form),
+) -> Response:
     """The review: the same parsing and validation as POST /v1/volumes, nothing stored."""
     fields = FieldErrors()
     owner_of(fields, form, user.key)
@@ -100,16 +120,32 @@ def review_volumes(request: Request, user: WebUser = Depends(web_user("write")),
         return _volumes_page(request, user, fields)
     warnings = [finding_json(w) for w in validation.warnings]
     if not validation.ok:
-        return _volumes_page(request, user, fields, filename=filename, warnings=warnings,
-                             problems=[finding_json(f) for f in validation.errors])
+        return _volumes_page(
+            request,
+            user,
+            fields,
+            filename=filename,
+            warnings=warnings,
+            problems=[finding_json(f) for f in validation.errors],
+        )
     sha256 = uploads.keep(user.session.csrf, filename, content)
-    return _volumes_page(request, user, fields, filename=filename, sha256=sha256,
-                         warnings=warnings, reviewed=validation)
+    return _volumes_page(
+        request,
+        user,
+        fields,
+        filename=filename,
+        sha256=sha256,
+        warnings=warnings,
+        reviewed=validation,
+    )
 
 
 @router.post("/volymer/spara")
-def save_volumes(request: Request, user: WebUser = Depends(web_user("write")),
-                 form: FormData = Depends(posted_form)) -> Response:
+def save_volumes(
+    request: Request,
+    user: WebUser = Depends(web_user("write")),
+    form: FormData = Depends(posted_form),
+) -> Response:
     fields = FieldErrors()
     owner = owner_of(fields, form, user.key)
     name = fields.text(form, "name", "Namn")
@@ -122,9 +158,15 @@ def save_volumes(request: Request, user: WebUser = Depends(web_user("write")),
     filename, content = kept
     try:
         with transaction(engine(request)) as session:
-            stored, _ = import_volumes(session, content=content, filename=filename,
-                                       owner=owner, name=name,
-                                       actor=actor_of(user.key), limits=limits_of(request))
+            stored, _ = import_volumes(
+                session,
+                content=content,
+                filename=filename,
+                owner=owner,
+                name=name,
+                actor=actor_of(user.key),
+                limits=limits_of(request),
+            )
     except FileRejected as exc:
         return _volumes_page(request, user, fields, filename=filename, problems=problems_of(exc))
     uploads.forget(user.session.csrf, str(sha256))
@@ -132,21 +174,38 @@ def save_volumes(request: Request, user: WebUser = Depends(web_user("write")),
 
 
 @router.get("/volymer/{volume_set_id:int}")
-def volume_set_page(request: Request, volume_set_id: int, sort: str = "", dir: str = "asc",
-                    user: WebUser = Depends(web_user("report"))) -> Response:
+def volume_set_page(
+    request: Request,
+    volume_set_id: int,
+    sort: str = "",
+    dir: str = "asc",
+    user: WebUser = Depends(web_user("report")),
+) -> Response:
     detail = read_volumes(volume_set_id, request, _key=user.key)
     rows = sorted_by(list(detail.volumes), sort, dir, CODE_SORTS)
     flash = "Volymerna är sparade." if request.query_params.get("sparad") else None
-    return page(request, "volume_set.html.j2", detail.name, volume_set=detail, rows=rows,
-                sort=sort, dir=dir, flash=flash)
+    return page(
+        request,
+        "volume_set.html.j2",
+        detail.name,
+        volume_set=detail,
+        rows=rows,
+        sort=sort,
+        dir=dir,
+        flash=flash,
+    )
 
 
 # --- choosing a taxa and volumes (7 %-kontroll, Rapport) -----------------------------------------
 
 
 def _choices(request: Request, user: WebUser) -> tuple[list[ScheduleOut], list[VolumeSetOut]]:
-    schedules = [s for s in list_schedules(request, owner=None, variant=Variant.NORMAL,
-                                           status=None, _key=user.key)]
+    schedules = [
+        s
+        for s in list_schedules(
+            request, owner=None, variant=Variant.NORMAL, status=None, _key=user.key
+        )
+    ]
     return schedules, list_volumes(request, _key=user.key)
 
 
@@ -187,8 +246,9 @@ _CONTROL_CACHE_SIZE = 16
 _CONTROL_LOCK = Lock()
 
 
-def _control_figures(request: Request, schedule_id: int, volymer: str,
-                     limit: Decimal) -> tuple[ReportData, str | None]:
+def _control_figures(
+    request: Request, schedule_id: int, volymer: str, limit: Decimal
+) -> tuple[ReportData, str | None]:
     key = (id(request.app), schedule_id, volymer, str(limit), snapshot(request).version)
     with _CONTROL_LOCK:
         if key in _CONTROL_CACHE:
@@ -202,8 +262,15 @@ def _control_figures(request: Request, schedule_id: int, volymer: str,
             volumes, source = cached_example_volumes(limits_of(request))
         else:
             volumes, source = None, NO_VOLUMES
-        data = build_report_data(session, schedule_id, volumes, source, previous_id=None,
-                                 limit_percent=limit, generated_at=datetime.now(STOCKHOLM))
+        data = build_report_data(
+            session,
+            schedule_id,
+            volumes,
+            source,
+            previous_id=None,
+            limit_percent=limit,
+            generated_at=datetime.now(STOCKHOLM),
+        )
     chart = charts.deviation_by_group(data)
     found = (data, None if chart is None else charts.data_uri(chart))
     with _CONTROL_LOCK:
@@ -213,27 +280,49 @@ def _control_figures(request: Request, schedule_id: int, volymer: str,
     return found
 
 
-def _against_list(request: Request, user: WebUser, schedule_id: int, volymer: str,
-                  limit: Decimal, list_id: int) -> DeviationOut:
+def _against_list(
+    request: Request, user: WebUser, schedule_id: int, volymer: str, limit: Decimal, list_id: int
+) -> DeviationOut:
     """The deviation on another reference list's prices, with the list's own rise: the API's
     POST /v1/schedules/{id}/deviation with ``reference_list_id``."""
     volumes_id, use_example = _volume_query(volymer)
     volumes = cached_example_volumes(limits_of(request))[0] if use_example else None
-    body = DeviationIn(volumes_id=volumes_id, volumes=volumes, limit_percent=limit,
-                       previous_id=None, reference_list_id=list_id, top=0)
+    body = DeviationIn(
+        volumes_id=volumes_id,
+        volumes=volumes,
+        limit_percent=limit,
+        previous_id=None,
+        reference_list_id=list_id,
+        top=0,
+    )
     return deviation(schedule_id, body, request, _key=user.key)
 
 
 @router.get("/kontroll")
-def control_page(request: Request, taxa: str = "", volymer: str = EXAMPLE, grans: str = "7",
-                 lista: str = "", user: WebUser = Depends(web_user("report"))) -> Response:
+def control_page(
+    request: Request,
+    taxa: str = "",
+    volymer: str = EXAMPLE,
+    grans: str = "7",
+    lista: str = "",
+    user: WebUser = Depends(web_user("report")),
+) -> Response:
     schedules, sets = _choices(request, user)
     lists = list_lists(request, _key=user.key)
     errors: dict[str, str] = {}
     limit = _limit(grans, errors)
-    context: dict[str, Any] = {"schedules": schedules, "sets": sets, "lists": lists,
-                               "taxa": taxa, "volymer": volymer, "grans": grans, "lista": lista,
-                               "data": None, "chart": None, "against": None}
+    context: dict[str, Any] = {
+        "schedules": schedules,
+        "sets": sets,
+        "lists": lists,
+        "taxa": taxa,
+        "volymer": volymer,
+        "grans": grans,
+        "lista": lista,
+        "data": None,
+        "chart": None,
+        "against": None,
+    }
     if not taxa:
         return page(request, "control.html.j2", "7 %-kontroll", errors=errors, **context)
     if not taxa.isdigit():
@@ -241,29 +330,40 @@ def control_page(request: Request, taxa: str = "", volymer: str = EXAMPLE, grans
     if lista and not any(str(r.id) == lista for r in lists):
         errors["lista"] = "Välj en sparad referensprislista."
     elif lista and _volume_query(volymer) == (None, False):
-        errors["volymer"] = ("Jämförelsen med en referensprislista vägs med volymer: välj "
-                             "volymer.")
+        errors["volymer"] = "Jämförelsen med en referensprislista vägs med volymer: välj volymer."
     if errors:
-        return page(request, "control.html.j2", "7 %-kontroll", status_code=422, errors=errors,
-                    **context)
+        return page(
+            request, "control.html.j2", "7 %-kontroll", status_code=422, errors=errors, **context
+        )
     try:
         if lista:
-            context.update(against=_against_list(request, user, int(taxa), volymer, limit,
-                                                 int(lista)), t=report_text)
+            context.update(
+                against=_against_list(request, user, int(taxa), volymer, limit, int(lista)),
+                t=report_text,
+            )
         else:
             data, chart = _control_figures(request, int(taxa), volymer, limit)
-            context.update(data=data, f=data.figures, t=report_text, fmt=report_fmt,
-                           chart=chart)
+            context.update(data=data, f=data.figures, t=report_text, fmt=report_fmt, chart=chart)
     except AppError as exc:
         errors["taxa"] = say(exc.detail)
-        return page(request, "control.html.j2", "7 %-kontroll", status_code=exc.status,
-                    errors=errors, **context)
+        return page(
+            request,
+            "control.html.j2",
+            "7 %-kontroll",
+            status_code=exc.status,
+            errors=errors,
+            **context,
+        )
     return page(request, "control.html.j2", "7 %-kontroll", errors=errors, **context)
 
 
 @router.get("/rapport")
-def report_page(request: Request, taxa: str = "", volymer: str = EXAMPLE,
-                user: WebUser = Depends(web_user("report"))) -> Response:
+def report_page(
+    request: Request,
+    taxa: str = "",
+    volymer: str = EXAMPLE,
+    user: WebUser = Depends(web_user("report")),
+) -> Response:
     schedules, sets = _choices(request, user)
     errors: dict[str, str] = {}
     if taxa and not taxa.isdigit():
@@ -271,28 +371,55 @@ def report_page(request: Request, taxa: str = "", volymer: str = EXAMPLE,
     chosen = next((s for s in schedules if str(s.id) == taxa), None)
     if taxa and chosen is None and not errors:
         errors["taxa"] = "Välj en normaltaxa: jourtaxan kontrolleras i normaltaxans rapport."
-    return page(request, "report.html.j2", "Rapport", status_code=422 if errors else 200,
-                schedules=schedules, sets=sets, taxa=taxa, volymer=volymer, chosen=chosen,
-                errors=errors)
+    return page(
+        request,
+        "report.html.j2",
+        "Rapport",
+        status_code=422 if errors else 200,
+        schedules=schedules,
+        sets=sets,
+        taxa=taxa,
+        volymer=volymer,
+        chosen=chosen,
+        errors=errors,
+    )
 
 
 @router.get("/rapport/{schedule_id:int}/rapport.{fmt}")
-def report_file(request: Request, schedule_id: int, fmt: str, volymer: str = EXAMPLE,
-                user: WebUser = Depends(web_user("report"))) -> Response:
+def report_file(
+    request: Request,
+    schedule_id: int,
+    fmt: str,
+    volymer: str = EXAMPLE,
+    user: WebUser = Depends(web_user("report")),
+) -> Response:
     """The report as the API renders it (GET /v1/schedules/{id}/report)."""
     try:
         chosen = ReportFormat(fmt)
     except ValueError:
-        return page(request, "error.html.j2", "Finns inte", status_code=404,
-                    message="Rapporten finns som HTML, PDF och XLSX.")
+        return page(
+            request,
+            "error.html.j2",
+            "Finns inte",
+            status_code=404,
+            message="Rapporten finns som HTML, PDF och XLSX.",
+        )
     volumes_id, use_example = _volume_query(volymer)
-    response = report(schedule_id, request, format=chosen, volumes_id=volumes_id,
-                      example_volumes_=use_example, previous_id=None,
-                      limit_percent=DEFAULT_LIMIT_PERCENT, _key=user.key)
+    response = report(
+        schedule_id,
+        request,
+        format=chosen,
+        volumes_id=volumes_id,
+        example_volumes_=use_example,
+        previous_id=None,
+        limit_percent=DEFAULT_LIMIT_PERCENT,
+        _key=user.key,
+    )
     if chosen is ReportFormat.HTML:
         # The report is its own document (print CSS inline, charts as data: URIs) shown in a
         # frame of the Rapport page: it may use its inline styles, and run nothing at all.
         response.headers["content-security-policy"] = (
             "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-            "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
+            "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+        )
     return answer(request, response)

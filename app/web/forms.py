@@ -50,8 +50,9 @@ class FieldErrors:
     def __bool__(self) -> bool:
         return bool(self.errors) or bool(self.messages)
 
-    def text(self, form: Fields, name: str, label: str, *, required: bool = True,
-             max_length: int = 200) -> str:
+    def text(
+        self, form: Fields, name: str, label: str, *, required: bool = True, max_length: int = 200
+    ) -> str:
         raw = form.get(name)
         value = raw.strip() if isinstance(raw, str) else ""
         self.values[name] = value
@@ -71,8 +72,7 @@ class FieldErrors:
             self.errors[name] = f"Välj {label.lower()}."
         return value
 
-    def day(self, form: Fields, name: str, label: str, *, required: bool = True
-            ) -> date | None:
+    def day(self, form: Fields, name: str, label: str, *, required: bool = True) -> date | None:
         raw = form.get(name)
         value = raw.strip() if isinstance(raw, str) else ""
         self.values[name] = value
@@ -90,8 +90,16 @@ class FieldErrors:
             return None
         return day
 
-    def number(self, form: Fields, name: str, label: str, *, required: bool = False,
-               low: Decimal | None = None, high: Decimal | None = None) -> Decimal | None:
+    def number(
+        self,
+        form: Fields,
+        name: str,
+        label: str,
+        *,
+        required: bool = False,
+        low: Decimal | None = None,
+        high: Decimal | None = None,
+    ) -> Decimal | None:
         """A decimal number as a person writes it (``7``, ``7,5``, ``-2.5``); None when empty."""
         raw = form.get(name)
         value = raw.strip() if isinstance(raw, str) else ""
@@ -108,14 +116,18 @@ class FieldErrors:
             self.errors[name] = f"{label} ska vara ett tal, t.ex. 7 eller 2,5."
             return None
         if (low is not None and number < low) or (high is not None and number > high):
-            bounds = (f"mellan {_sv(low)} och {_sv(high)}" if low is not None and high is not None
-                      else f"minst {_sv(low)}" if low is not None else f"högst {_sv(high)}")
+            bounds = (
+                f"mellan {_sv(low)} och {_sv(high)}"
+                if low is not None and high is not None
+                else f"minst {_sv(low)}"
+                if low is not None
+                else f"högst {_sv(high)}"
+            )
             self.errors[name] = f"{label} ska vara {bounds}."
             return None
         return number
 
-    def integer_choice(self, form: Fields, name: str, label: str, allowed: set[int]
-                       ) -> int | None:
+    def integer_choice(self, form: Fields, name: str, label: str, allowed: set[int]) -> int | None:
         """The id of one of the listed things (a taxa, a list, a volume set)."""
         raw = form.get(name)
         value = raw.strip() if isinstance(raw, str) else ""
@@ -154,8 +166,10 @@ class FieldErrors:
             self.errors[name] = "Välj en fil (.csv eller .xlsx)."
             return None
         if len(upload.filename) > MAX_FILENAME or "\x00" in upload.filename:
-            self.errors[name] = (f"Filnamnet får vara högst {MAX_FILENAME} tecken och utan "
-                                 "NUL-tecken: byt namn på filen.")
+            self.errors[name] = (
+                f"Filnamnet får vara högst {MAX_FILENAME} tecken och utan "
+                "NUL-tecken: byt namn på filen."
+            )
             return None
         limit = settings(request).max_upload_bytes
         content = upload.file.read(limit + 1)
@@ -166,7 +180,6 @@ class FieldErrors:
             self.errors[name] = "Filen är tom."
             return None
         return upload.filename, content
-
 
 
 def _sv(number: Decimal | None) -> str:

@@ -40,20 +40,35 @@ def _error_page(request: Request, exc: Exception) -> Response:
         return RedirectResponse("/ui/logga-in", status_code=303)
     if isinstance(exc, Forbidden):
         # The role, or a key scoped to other owners (said as app.web.swedish says it).
-        message = ("Formuläret saknade en giltig säkerhetstoken. Ladda om sidan och försök igen."
-                   if exc.detail.startswith("csrf") else say(exc.detail))
+        message = (
+            "Formuläret saknade en giltig säkerhetstoken. Ladda om sidan och försök igen."
+            if exc.detail.startswith("csrf")
+            else say(exc.detail)
+        )
         return page(request, "error.html.j2", "Inte tillåtet", status_code=403, message=message)
-    if isinstance(exc, NotFound) or (
-        isinstance(exc, StarletteHTTPException) and exc.status_code == 404
-    ) or isinstance(exc, RequestValidationError):
+    if (
+        isinstance(exc, NotFound)
+        or (isinstance(exc, StarletteHTTPException) and exc.status_code == 404)
+        or isinstance(exc, RequestValidationError)
+    ):
         detail = say(exc.detail) if isinstance(exc, NotFound) else "Sidan finns inte."
         return page(request, "error.html.j2", "Finns inte", status_code=404, message=detail)
     if isinstance(exc, AppError):
-        return page(request, "error.html.j2", "Det gick inte", status_code=exc.status,
-                    message=say(exc.detail))
+        return page(
+            request,
+            "error.html.j2",
+            "Det gick inte",
+            status_code=exc.status,
+            message=say(exc.detail),
+        )
     assert isinstance(exc, StarletteHTTPException)
-    return page(request, "error.html.j2", "Det gick inte", status_code=exc.status_code,
-                message=str(exc.detail))
+    return page(
+        request,
+        "error.html.j2",
+        "Det gick inte",
+        status_code=exc.status_code,
+        message=str(exc.detail),
+    )
 
 
 def _pages_or(original: Handler | None) -> Handler:
@@ -77,11 +92,13 @@ def install_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:
         return get_swagger_ui_html(
-            openapi_url=openapi_url, title=f"{app.title} – Swagger UI",
+            openapi_url=openapi_url,
+            title=f"{app.title} – Swagger UI",
             oauth2_redirect_url=oauth2_redirect,
             swagger_js_url="/docs-assets/swagger-ui-bundle.js",
             swagger_css_url="/docs-assets/swagger-ui.css",
-            swagger_favicon_url="/docs-assets/favicon.png")
+            swagger_favicon_url="/docs-assets/favicon.png",
+        )
 
     @app.get(oauth2_redirect, include_in_schema=False)
     def swagger_ui_redirect() -> HTMLResponse:
@@ -90,22 +107,31 @@ def install_docs(app: FastAPI) -> None:
     @app.get("/redoc", include_in_schema=False)
     def redoc() -> HTMLResponse:
         return get_redoc_html(
-            openapi_url=openapi_url, title=f"{app.title} – ReDoc",
+            openapi_url=openapi_url,
+            title=f"{app.title} – ReDoc",
             redoc_js_url="/docs-assets/redoc.standalone.js",
-            redoc_favicon_url="/docs-assets/favicon.png", with_google_fonts=False)
+            redoc_favicon_url="/docs-assets/favicon.png",
+            with_google_fonts=False,
+        )
 
 
 def install(app: FastAPI) -> None:
     """Everything under /ui/, ``/`` → /ui/, and the offline docs. Call after errors.install."""
     app.add_middleware(SecurityHeaders)
     app.mount("/ui/static", StaticFiles(directory=str(STATIC)), name="ui-static")
-    routers = (routes.router, reference_routes.router, analysis_routes.router,
-               proposal_routes.router, admin_routes.router)
+    routers = (
+        routes.router,
+        reference_routes.router,
+        analysis_routes.router,
+        proposal_routes.router,
+        admin_routes.router,
+    )
     for router in routers:
         app.include_router(router)
     # The navigation links only to pages that exist (some come with their feature's package).
     app.state.web_pages = frozenset(
-        r.path for router in routers for r in router.routes if isinstance(r, APIRoute))
+        r.path for router in routers for r in router.routes if isinstance(r, APIRoute)
+    )
     for exc_class in (AppError, StarletteHTTPException, RequestValidationError):
         app.add_exception_handler(exc_class, _pages_or(app.exception_handlers.get(exc_class)))
 

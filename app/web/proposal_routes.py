@@ -44,21 +44,47 @@ router = APIRouter(prefix="/ui", include_in_schema=False)
 
 EXAMPLE = "exempel"
 MODES = ("uniform", "follow_reference")
-ITEM_SORTS = ("code", "text", "old_price", "new_price", "change_percent", "old_reference",
-              "new_reference", "rule")
+ITEM_SORTS = (
+    "code",
+    "text",
+    "old_price",
+    "new_price",
+    "change_percent",
+    "old_reference",
+    "new_reference",
+    "rule",
+)
 # The API's field names (ProposalIn, policy) → this form's fields.
 FORM_FIELDS = {
-    "reference_list_id": "lista", "volumes_id": "volymer", "volumes": "volymer",
-    "valid_from": "valid_from", "limit_percent": "grans", "policy.mode": "mode",
-    "policy.percent": "percent", "policy.target_percent": "target_percent",
-    "policy.rounding_kr": "rounding_kr", "policy.max_rise_percent": "max_rise_percent",
+    "reference_list_id": "lista",
+    "volumes_id": "volymer",
+    "volumes": "volymer",
+    "valid_from": "valid_from",
+    "limit_percent": "grans",
+    "policy.mode": "mode",
+    "policy.percent": "percent",
+    "policy.target_percent": "target_percent",
+    "policy.rounding_kr": "rounding_kr",
+    "policy.max_rise_percent": "max_rise_percent",
     "policy.keep_at_or_below_reference": "keep_at_or_below_reference",
-    "policy.intern_percent": "intern_percent", "schedule_id": "taxa",
+    "policy.intern_percent": "intern_percent",
+    "schedule_id": "taxa",
 }
 # The form's fields in the order the save form carries them on.
-CARRIED = ("taxa", "lista", "volymer", "valid_from", "grans", "mode", "percent",
-           "target_percent", "rounding_kr", "max_rise_percent", "keep_at_or_below_reference",
-           "intern_percent")
+CARRIED = (
+    "taxa",
+    "lista",
+    "volymer",
+    "valid_from",
+    "grans",
+    "mode",
+    "percent",
+    "target_percent",
+    "rounding_kr",
+    "max_rise_percent",
+    "keep_at_or_below_reference",
+    "intern_percent",
+)
 HUNDRED = Decimal(100)
 
 
@@ -70,10 +96,12 @@ class Choices:
 
 
 def _choices(request: Request, user: WebUser) -> Choices:
-    schedules = list_schedules(request, owner=None, variant=Variant.NORMAL, status=None,
-                               _key=user.key)
-    return Choices(schedules, list_lists(request, _key=user.key),
-                   list_volumes(request, _key=user.key))
+    schedules = list_schedules(
+        request, owner=None, variant=Variant.NORMAL, status=None, _key=user.key
+    )
+    return Choices(
+        schedules, list_lists(request, _key=user.key), list_volumes(request, _key=user.key)
+    )
 
 
 def _defaults(choices: Choices) -> dict[str, str]:
@@ -83,8 +111,12 @@ def _defaults(choices: Choices) -> dict[str, str]:
     base = max(active or choices.schedules, key=lambda s: s.valid_from, default=None)
     later = [r for r in choices.lists if base is None or r.valid_from > base.valid_from]
     chosen = min(later, key=lambda r: r.valid_from, default=None)
-    values = {"mode": "uniform", "rounding_kr": "5", "grans": str(DEFAULT_LIMIT_PERCENT),
-              "volymer": str(choices.sets[0].id) if choices.sets else EXAMPLE}
+    values = {
+        "mode": "uniform",
+        "rounding_kr": "5",
+        "grans": str(DEFAULT_LIMIT_PERCENT),
+        "volymer": str(choices.sets[0].id) if choices.sets else EXAMPLE,
+    }
     if base is not None:
         values["taxa"] = str(base.id)
     if chosen is not None and chosen.id is not None:
@@ -104,12 +136,15 @@ class ProposalForm:
 def _read(form: Fields, choices: Choices) -> ProposalForm:
     fields = FieldErrors()
     proposal = ProposalForm(fields)
-    proposal.schedule_id = fields.integer_choice(form, "taxa", "Taxa",
-                                             {s.id for s in choices.schedules})
-    list_id = fields.integer_choice(form, "lista", "Referensprislista",
-                                    {r.id for r in choices.lists if r.id is not None})
-    volumes = fields.choice(form, "volymer", "Volymer",
-                            (EXAMPLE, *(str(v.id) for v in choices.sets)))
+    proposal.schedule_id = fields.integer_choice(
+        form, "taxa", "Taxa", {s.id for s in choices.schedules}
+    )
+    list_id = fields.integer_choice(
+        form, "lista", "Referensprislista", {r.id for r in choices.lists if r.id is not None}
+    )
+    volumes = fields.choice(
+        form, "volymer", "Volymer", (EXAMPLE, *(str(v.id) for v in choices.sets))
+    )
     valid_from: date | None = fields.day(form, "valid_from", "Gäller från")
     limit = fields.number(form, "grans", "Gräns", low=Decimal(0), high=HUNDRED)
     mode = fields.choice(form, "mode", "Läge", MODES) if form.get("mode") else MODES[0]
@@ -127,8 +162,12 @@ def _read(form: Fields, choices: Choices) -> ProposalForm:
     if form.get("keep_at_or_below_reference") == "ja":
         fields.values["keep_at_or_below_reference"] = "ja"
         policy["keep_at_or_below_reference"] = True
-    proposal.body = {"reference_list_id": list_id, "valid_from": valid_from, "policy": policy,
-                 "limit_percent": DEFAULT_LIMIT_PERCENT if limit is None else limit}
+    proposal.body = {
+        "reference_list_id": list_id,
+        "valid_from": valid_from,
+        "policy": policy,
+        "limit_percent": DEFAULT_LIMIT_PERCENT if limit is None else limit,
+    }
     if volumes == EXAMPLE:
         proposal.body["volumes"] = None  # filled in by _run: the example file is read once
     elif volumes:
@@ -153,8 +192,12 @@ _PREVIEWS_LOCK = Lock()
 
 
 def _preview(request: Request, user: WebUser, proposal: ProposalForm) -> Outcome:
-    key = (id(request.app), proposal.schedule_id, repr(sorted(proposal.body.items())),
-           snapshot(request).version)
+    key = (
+        id(request.app),
+        proposal.schedule_id,
+        repr(sorted(proposal.body.items())),
+        snapshot(request).version,
+    )
     with _PREVIEWS_LOCK:
         if key in _PREVIEWS:
             _PREVIEWS.move_to_end(key)
@@ -175,8 +218,9 @@ def _run(request: Request, user: WebUser, proposal: ProposalForm, dry_run: bool)
         body["volumes"] = cached_example_volumes(limits_of(request))[0]
     assert proposal.schedule_id is not None
     try:
-        answer = create_proposal(proposal.schedule_id, ProposalIn.model_validate(body), request,
-                                 key=user.key)
+        answer = create_proposal(
+            proposal.schedule_id, ProposalIn.model_validate(body), request, key=user.key
+        )
     except ValidationError as exc:
         for error in exc.errors():
             name = FORM_FIELDS.get(".".join(str(p) for p in error.get("loc", ())))
@@ -184,33 +228,58 @@ def _run(request: Request, user: WebUser, proposal: ProposalForm, dry_run: bool)
         return Outcome()
     except AppError as exc:
         outcome = Outcome()
-        outcome.nearest = {str(p["field"]).removeprefix("nearest."): str(p.get("value"))
-                           for p in exc.problems if str(p.get("field", "")).startswith("nearest.")}
-        exc.problems = [p for p in exc.problems
-                        if not str(p.get("field", "")).startswith("nearest.")]
+        outcome.nearest = {
+            str(p["field"]).removeprefix("nearest."): str(p.get("value"))
+            for p in exc.problems
+            if str(p.get("field", "")).startswith("nearest.")
+        }
+        exc.problems = [
+            p for p in exc.problems if not str(p.get("field", "")).startswith("nearest.")
+        ]
         outcome.problems = proposal.fields.place(exc, FORM_FIELDS)
         return outcome
     return Outcome(ProposalOut.model_validate_json(bytes(answer.body)))
 
 
-def _page(request: Request, choices: Choices, proposal: ProposalForm, outcome: Outcome, sort: str,
-          dir: str) -> Response:
+def _page(
+    request: Request,
+    choices: Choices,
+    proposal: ProposalForm,
+    outcome: Outcome,
+    sort: str,
+    dir: str,
+) -> Response:
     fields = proposal.fields
     out = outcome.out
     failed = bool(fields) or bool(outcome.problems)
     items = [] if out is None else sorted_by(list(out.items), sort, dir, ITEM_SORTS)
     keep = {k: fields.values[k] for k in CARRIED if fields.values.get(k)}
-    return page(request, "proposal.html.j2", "Förslag till nästa år",
-                status_code=fields.status if failed else 200, choices=choices,
-                errors=fields.errors, values=fields.values, messages=fields.messages,
-                out=out, items=items, problems=outcome.problems, nearest=outcome.nearest,
-                example=fields.values.get("volymer") == EXAMPLE, carried=CARRIED, keep=keep,
-                sort=sort, dir=dir, t=report_text)
+    return page(
+        request,
+        "proposal.html.j2",
+        "Förslag till nästa år",
+        status_code=fields.status if failed else 200,
+        choices=choices,
+        errors=fields.errors,
+        values=fields.values,
+        messages=fields.messages,
+        out=out,
+        items=items,
+        problems=outcome.problems,
+        nearest=outcome.nearest,
+        example=fields.values.get("volymer") == EXAMPLE,
+        carried=CARRIED,
+        keep=keep,
+        sort=sort,
+        dir=dir,
+        t=report_text,
+    )
 
 
 @router.get("/forslag")
-def proposal_page(request: Request, sort: str = "", dir: str = "asc",
-                  user: WebUser = Depends(web_user("report"))) -> Response:
+def proposal_page(
+    request: Request, sort: str = "", dir: str = "asc", user: WebUser = Depends(web_user("report"))
+) -> Response:
     """The form; with ``taxa`` given, the preview (the API's dry run)."""
     choices = _choices(request, user)
     query = request.query_params
@@ -224,8 +293,11 @@ def proposal_page(request: Request, sort: str = "", dir: str = "asc",
 
 
 @router.post("/forslag/spara")
-def save_proposal(request: Request, user: WebUser = Depends(web_user("write")),
-                  form: FormData = Depends(posted_form)) -> Response:
+def save_proposal(
+    request: Request,
+    user: WebUser = Depends(web_user("write")),
+    form: FormData = Depends(posted_form),
+) -> Response:
     """`Spara som utkast`: the normal and the jour DRAFT, as the API stores them."""
     choices = _choices(request, user)
     proposal = _read(form, choices)
@@ -236,5 +308,8 @@ def save_proposal(request: Request, user: WebUser = Depends(web_user("write")),
         return _page(request, choices, proposal, outcome, "", "asc")
     jour = outcome.out.jour
     jour_id = None if jour is None or jour.schedule is None else jour.schedule.id
-    return redirect(request, f"/ui/taxor/{outcome.out.stored.id}?sparad=forslag"
-                    + ("" if jour_id is None else f"&jour={jour_id}"))
+    return redirect(
+        request,
+        f"/ui/taxor/{outcome.out.stored.id}?sparad=forslag"
+        + ("" if jour_id is None else f"&jour={jour_id}"),
+    )

@@ -33,25 +33,47 @@ LIST_SORTS = ("id", "name", "valid_from", "valid_to", "codes", "imported_at")
 ENTRY_SORTS = ("code", "name", "general", "specialist")
 DIFFERENCE_SORTS = ("code", "taxa_reference", "list_reference", "change", "change_percent")
 # The API's field names → this form's fields.
-FORM_FIELDS = {"file": "file", "name": "name", "valid_from": "valid_from",
-               "valid_to": "valid_to", "origin": "origin"}
+FORM_FIELDS = {
+    "file": "file",
+    "name": "name",
+    "valid_from": "valid_from",
+    "valid_to": "valid_to",
+    "origin": "origin",
+}
 
 
-def _lists_page(request: Request, user: WebUser, fields: FieldErrors | None = None,
-                sort: str = "", dir: str = "desc", **context: Any) -> Response:
+def _lists_page(
+    request: Request,
+    user: WebUser,
+    fields: FieldErrors | None = None,
+    sort: str = "",
+    dir: str = "desc",
+    **context: Any,
+) -> Response:
     if fields is None:
         fields = FieldErrors(values={"origin": TLV_FILE})
     lists = sorted_by(list_lists(request, _key=user.key), sort, dir, LIST_SORTS)
     failed = bool(fields) or bool(context.get("problems"))
-    return page(request, "reference_lists.html.j2", "Referensprislistor",
-                status_code=fields.status if failed else 200, lists=lists,
-                errors=fields.errors, values=fields.values, messages=fields.messages,
-                origins=tuple(ORIGINS), sort=sort, dir=dir, **context)
+    return page(
+        request,
+        "reference_lists.html.j2",
+        "Referensprislistor",
+        status_code=fields.status if failed else 200,
+        lists=lists,
+        errors=fields.errors,
+        values=fields.values,
+        messages=fields.messages,
+        origins=tuple(ORIGINS),
+        sort=sort,
+        dir=dir,
+        **context,
+    )
 
 
 @router.get("/referensprislistor")
-def lists_page(request: Request, sort: str = "", dir: str = "desc",
-               user: WebUser = Depends(web_user("read"))) -> Response:
+def lists_page(
+    request: Request, sort: str = "", dir: str = "desc", user: WebUser = Depends(web_user("read"))
+) -> Response:
     return _lists_page(request, user, sort=sort, dir=dir)
 
 
@@ -66,17 +88,29 @@ def _read_fields(form: FormData) -> tuple[FieldErrors, dict[str, Any]]:
     return fields, values
 
 
-def _import(request: Request, user: WebUser, fields: FieldErrors, values: dict[str, Any],
-            filename: str, content: bytes, dry_run: bool) -> ReferenceImportOut | Response:
+def _import(
+    request: Request,
+    user: WebUser,
+    fields: FieldErrors,
+    values: dict[str, Any],
+    filename: str,
+    content: bytes,
+    dry_run: bool,
+) -> ReferenceImportOut | Response:
     """POST /v1/reference-lists's own function; an error is shown on the upload page."""
     try:
-        answer = import_list(request, key=user.key,
-                             upload=Upload(content, filename, limits_of(request)),
-                             dry_run=dry_run, **values)
+        answer = import_list(
+            request,
+            key=user.key,
+            upload=Upload(content, filename, limits_of(request)),
+            dry_run=dry_run,
+            **values,
+        )
     except FileRejected as exc:
         problems = fields.place(exc, FORM_FIELDS)
-        return _lists_page(request, user, fields, filename=filename, problems=problems,
-                           warnings=exc.warnings or [])
+        return _lists_page(
+            request, user, fields, filename=filename, problems=problems, warnings=exc.warnings or []
+        )
     except (UnsupportedFile, PayloadTooLarge) as exc:
         fields.errors["file"] = say(exc.detail)
         fields.status = exc.status
@@ -88,8 +122,11 @@ def _import(request: Request, user: WebUser, fields: FieldErrors, values: dict[s
 
 
 @router.post("/referensprislistor/granska")
-def review_list(request: Request, user: WebUser = Depends(web_user("write")),
-                form: FormData = Depends(posted_form)) -> Response:
+def review_list(
+    request: Request,
+    user: WebUser = Depends(web_user("write")),
+    form: FormData = Depends(posted_form),
+) -> Response:
     """`Granska`: the API's dry run: every problem of the file, or what the list holds."""
     fields, values = _read_fields(form)
     uploaded = fields.file(request, form, "file")
@@ -100,13 +137,15 @@ def review_list(request: Request, user: WebUser = Depends(web_user("write")),
     if isinstance(reviewed, Response):
         return reviewed
     sha256 = uploads.keep(user.session.csrf, filename, content)
-    return _lists_page(request, user, fields, filename=filename, sha256=sha256,
-                       reviewed=reviewed)
+    return _lists_page(request, user, fields, filename=filename, sha256=sha256, reviewed=reviewed)
 
 
 @router.post("/referensprislistor/spara")
-def save_list(request: Request, user: WebUser = Depends(web_user("write")),
-              form: FormData = Depends(posted_form)) -> Response:
+def save_list(
+    request: Request,
+    user: WebUser = Depends(web_user("write")),
+    form: FormData = Depends(posted_form),
+) -> Response:
     fields, values = _read_fields(form)
     sha256 = form.get("sha256")
     kept = uploads.take(user.session.csrf, sha256) if isinstance(sha256, str) else None
@@ -123,9 +162,14 @@ def save_list(request: Request, user: WebUser = Depends(web_user("write")),
 
 
 @router.get("/referensprislistor/{list_id:int}")
-def list_page(request: Request, list_id: int, q: str = Query("", max_length=100),
-              sort: str = "", dir: str = "asc",
-              user: WebUser = Depends(web_user("read"))) -> Response:
+def list_page(
+    request: Request,
+    list_id: int,
+    q: str = Query("", max_length=100),
+    sort: str = "",
+    dir: str = "asc",
+    user: WebUser = Depends(web_user("read")),
+) -> Response:
     detail = read_list(list_id, request, _key=user.key)
     entries = detail.entries
     if q.strip():
@@ -134,37 +178,72 @@ def list_page(request: Request, list_id: int, q: str = Query("", max_length=100)
     entries = sorted_by(entries, sort, dir, ENTRY_SORTS)
     schedules = list_schedules(request, owner=None, variant=None, status=None, _key=user.key)
     flash = "Referensprislistan är sparad." if request.query_params.get("sparad") else None
-    return page(request, "reference_list.html.j2", detail.name, reference=detail,
-                entries=entries, q=q, sort=sort, dir=dir, schedules=schedules, flash=flash)
+    return page(
+        request,
+        "reference_list.html.j2",
+        detail.name,
+        reference=detail,
+        entries=entries,
+        q=q,
+        sort=sort,
+        dir=dir,
+        schedules=schedules,
+        flash=flash,
+    )
 
 
 @router.get("/referenskontroll")
-def check_page(request: Request, taxa: str = "", lista: str = "", sort: str = "",
-               dir: str = "asc", user: WebUser = Depends(web_user("read"))) -> Response:
+def check_page(
+    request: Request,
+    taxa: str = "",
+    lista: str = "",
+    sort: str = "",
+    dir: str = "asc",
+    user: WebUser = Depends(web_user("read")),
+) -> Response:
     """A taxa's referenspris column against a list (GET /v1/schedules/{id}/reference-check)."""
     schedules = list_schedules(request, owner=None, variant=None, status=None, _key=user.key)
     lists: list[ReferenceListOut] = list_lists(request, _key=user.key)
     fields = FieldErrors()
-    context: dict[str, Any] = {"schedules": schedules, "lists": lists, "check": None,
-                               "sort": sort, "dir": dir}
+    context: dict[str, Any] = {
+        "schedules": schedules,
+        "lists": lists,
+        "check": None,
+        "sort": sort,
+        "dir": dir,
+    }
     if not taxa or not lista:  # a link from a taxa or a list names one: the form asks the other
-        return page(request, "reference_check.html.j2", "Referenskontroll",
-                    errors=fields.errors, values={"taxa": taxa, "lista": lista},
-                    messages=fields.messages, **context)
+        return page(
+            request,
+            "reference_check.html.j2",
+            "Referenskontroll",
+            errors=fields.errors,
+            values={"taxa": taxa, "lista": lista},
+            messages=fields.messages,
+            **context,
+        )
     query = request.query_params
     schedule_id = fields.integer_choice(query, "taxa", "Taxa", {s.id for s in schedules})
-    list_id = fields.integer_choice(query, "lista", "Referensprislista", {r.id for r in lists
-                                                                          if r.id is not None})
+    list_id = fields.integer_choice(
+        query, "lista", "Referensprislista", {r.id for r in lists if r.id is not None}
+    )
     check = None
     if schedule_id is not None and list_id is not None:
         try:
-            check = reference_check(schedule_id, request, reference_list_id=list_id,
-                                    _key=user.key)
+            check = reference_check(schedule_id, request, reference_list_id=list_id, _key=user.key)
         except AppError as exc:
             fields.place(exc, {"schedule_id": "taxa", "reference_list_id": "lista"})
     if check is not None:
-        context.update(check=check, differences=sorted_by(list(check.differences), sort, dir,
-                                                          DIFFERENCE_SORTS))
-    return page(request, "reference_check.html.j2", "Referenskontroll",
-                status_code=fields.status if fields else 200, errors=fields.errors,
-                values=fields.values, messages=fields.messages, **context)
+        context.update(
+            check=check, differences=sorted_by(list(check.differences), sort, dir, DIFFERENCE_SORTS)
+        )
+    return page(
+        request,
+        "reference_check.html.j2",
+        "Referenskontroll",
+        status_code=fields.status if fields else 200,
+        errors=fields.errors,
+        values=fields.values,
+        messages=fields.messages,
+        **context,
+    )

@@ -78,7 +78,11 @@ def environment() -> Any:
         lstrip_blocks=True,
     )
     env.filters.update(
-        kr=fmt.kr, pct=fmt.percent, num=fmt.number, longdate=fmt.long_date, stamp=fmt.stamp,
+        kr=fmt.kr,
+        pct=fmt.percent,
+        num=fmt.number,
+        longdate=fmt.long_date,
+        stamp=fmt.stamp,
         say=swedish.say,
         role=lambda r: swedish.ROLE_LABELS.get(r, r),
         status=lambda s: swedish.STATUS_LABELS.get(s, s),
@@ -106,10 +110,19 @@ def page(
     user = current_user(request)
     session = read_session(request)
     available: frozenset[str] = getattr(request.app.state, "web_pages", frozenset())
-    html = environment().get_template(template).render(
-        request=request, title=title, user=user, nav=navigation(user, available),
-        path=request.url.path, csrf=session.csrf if session else "", csrf_field=CSRF_FIELD,
-        **context,
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            request=request,
+            title=title,
+            user=user,
+            nav=navigation(user, available),
+            path=request.url.path,
+            csrf=session.csrf if session else "",
+            csrf_field=CSRF_FIELD,
+            **context,
+        )
     )
     response = HTMLResponse(html, status_code=status_code)
     set_cookie(request, response)
@@ -144,8 +157,11 @@ class SecurityHeaders:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()
-                         if k.encode() not in present]
+                extra = [
+                    (k.encode(), v.encode())
+                    for k, v in SECURITY_HEADERS.items()
+                    if k.encode() not in present
+                ]
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 

@@ -52,8 +52,17 @@ from pricing.taxa import Variant
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
-SCHEDULE_SORTS = ("id", "owner", "name", "variant", "valid_from", "valid_to", "status",
-                  "source_filename", "item_count")
+SCHEDULE_SORTS = (
+    "id",
+    "owner",
+    "name",
+    "variant",
+    "valid_from",
+    "valid_to",
+    "status",
+    "source_filename",
+    "item_count",
+)
 ITEM_SORTS = ("code", "group", "text", "price", "reference_price")
 
 
@@ -125,18 +134,33 @@ async def login(request: Request) -> Response:
     sent = form.get("csrf")
     if session is None or sent != session.csrf:
         use_session(request, new_session())
-        return page(request, "login.html.j2", "Logga in", status_code=403, errors={
-            "key": "Sidan hade blivit för gammal. Fyll i nyckeln och logga in igen."})
+        return page(
+            request,
+            "login.html.j2",
+            "Logga in",
+            status_code=403,
+            errors={"key": "Sidan hade blivit för gammal. Fyll i nyckeln och logga in igen."},
+        )
     key = form.get("key")
     key = key.strip() if isinstance(key, str) else ""
     if not key:
-        return page(request, "login.html.j2", "Logga in", status_code=422,
-                    errors={"key": "Fyll i din API-nyckel."})
+        return page(
+            request,
+            "login.html.j2",
+            "Logga in",
+            status_code=422,
+            errors={"key": "Fyll i din API-nyckel."},
+        )
     try:
         authenticate(snapshot(request), f"Bearer {key}")
     except Unauthorized:
-        return page(request, "login.html.j2", "Logga in", status_code=401,
-                    errors={"key": "Okänd eller återkallad API-nyckel."})
+        return page(
+            request,
+            "login.html.j2",
+            "Logga in",
+            status_code=401,
+            errors={"key": "Okänd eller återkallad API-nyckel."},
+        )
     use_session(request, new_session(key))  # a new CSRF token: the one before login is spent
     return redirect(request, "/ui/taxor")
 
@@ -153,7 +177,9 @@ def logout(request: Request, _form: FormData = Depends(posted_form)) -> Response
 
 @router.get("/taxor")
 def schedules_page(
-    request: Request, sort: str = "", dir: str = "desc",
+    request: Request,
+    sort: str = "",
+    dir: str = "desc",
     user: WebUser = Depends(web_user("read")),
 ) -> Response:
     rows = list_schedules(request, owner=None, variant=None, status=None, _key=user.key)
@@ -163,17 +189,26 @@ def schedules_page(
 
 @router.get("/taxor/{schedule_id:int}")
 def schedule_page(
-    request: Request, schedule_id: int, q: str = Query("", max_length=100), sort: str = "",
-    dir: str = "asc", user: WebUser = Depends(web_user("read")),
+    request: Request,
+    schedule_id: int,
+    q: str = Query("", max_length=100),
+    sort: str = "",
+    dir: str = "asc",
+    user: WebUser = Depends(web_user("read")),
 ) -> Response:
     detail = read_schedule(schedule_id, request, _key=user.key)
     items: list[ItemOut] = detail.items
     if q.strip():
         # The same matching as GET /v1/procedures?q=: every word in the code, texts or group.
         words = q.lower().split()
-        items = [i for i in items if all(
-            w in " ".join((i.code or "", i.text, *i.alternative_texts, i.group)).lower()
-            for w in words)]
+        items = [
+            i
+            for i in items
+            if all(
+                w in " ".join((i.code or "", i.text, *i.alternative_texts, i.group)).lower()
+                for w in words
+            )
+        ]
     items = sorted_by(items, sort, dir, ITEM_SORTS)
     flash = None
     saved = request.query_params.get("sparad")
@@ -189,40 +224,68 @@ def schedule_page(
         with Session(engine(request)) as session:
             jour_draft = ScheduleRef.of(get_schedule(session, int(jour)))
     lists = list_lists(request, _key=user.key)
-    return page(request, "schedule.html.j2", detail.name, schedule=detail, items=items, q=q,
-                sort=sort, dir=dir, flash=flash, jour_draft=jour_draft, lists=lists)
+    return page(
+        request,
+        "schedule.html.j2",
+        detail.name,
+        schedule=detail,
+        items=items,
+        q=q,
+        sort=sort,
+        dir=dir,
+        flash=flash,
+        jour_draft=jour_draft,
+        lists=lists,
+    )
 
 
 @router.get("/taxor/{schedule_id:int}/export.{fmt}")
 def export_page(
-    request: Request, schedule_id: int, fmt: str, user: WebUser = Depends(web_user("read")),
+    request: Request,
+    schedule_id: int,
+    fmt: str,
+    user: WebUser = Depends(web_user("read")),
 ) -> Response:
     if fmt not in ("csv", "xlsx"):
-        return page(request, "error.html.j2", "Finns inte", status_code=404,
-                    message="Exporten finns som CSV och XLSX.")
+        return page(
+            request,
+            "error.html.j2",
+            "Finns inte",
+            status_code=404,
+            message="Exporten finns som CSV och XLSX.",
+        )
     return answer(request, export_schedule(schedule_id, request, format=fmt, _key=user.key))
 
 
 @router.get("/taxor/{schedule_id:int}/jourkontroll")
 def jour_check_page(
-    request: Request, schedule_id: int, user: WebUser = Depends(web_user("read")),
+    request: Request,
+    schedule_id: int,
+    user: WebUser = Depends(web_user("read")),
 ) -> Response:
     check = jour_check(schedule_id, request, base=None, _key=user.key)
-    return page(request, "jour_check.html.j2", f"Jourkontroll: {check.schedule.name}",
-                check=check)
+    return page(request, "jour_check.html.j2", f"Jourkontroll: {check.schedule.name}", check=check)
 
 
 # --- uploading a taxa -------------------------------------------------------------------------
 
 
-def _upload_form(request: Request, user: WebUser, fields: FieldErrors | None = None,
-                 **context: Any) -> Response:
+def _upload_form(
+    request: Request, user: WebUser, fields: FieldErrors | None = None, **context: Any
+) -> Response:
     if fields is None:
         fields = FieldErrors(values={"variant": "normal", "owner": default_owner(user.key)})
     status = fields.status if fields or context.get("problems") else 200
-    return page(request, "upload.html.j2", "Ladda upp taxa", status_code=status,
-                errors=fields.errors, values=fields.values, messages=fields.messages,
-                **context)
+    return page(
+        request,
+        "upload.html.j2",
+        "Ladda upp taxa",
+        status_code=status,
+        errors=fields.errors,
+        values=fields.values,
+        messages=fields.messages,
+        **context,
+    )
 
 
 @router.get("/taxor/ladda-upp")
@@ -241,7 +304,8 @@ def _read_upload_fields(form: FormData, key: KeyView) -> tuple[FieldErrors, str,
 
 @router.post("/taxor/granska")
 def review_taxa(
-    request: Request, user: WebUser = Depends(web_user("write")),
+    request: Request,
+    user: WebUser = Depends(web_user("write")),
     form: FormData = Depends(posted_form),
 ) -> Response:
     fields, owner, name, variant, valid_from = _read_upload_fields(form, user.key)
@@ -252,28 +316,50 @@ def review_taxa(
     try:
         with Session(engine(request)) as session:
             outcome = import_taxa(
-                session, content=content, filename=filename, owner=owner, name=name,
-                variant=Variant(variant), valid_from=valid_from, dry_run=True,
-                actor=actor_of(user.key), limits=limits_of(request))
+                session,
+                content=content,
+                filename=filename,
+                owner=owner,
+                name=name,
+                variant=Variant(variant),
+                valid_from=valid_from,
+                dry_run=True,
+                actor=actor_of(user.key),
+                limits=limits_of(request),
+            )
             against = None
             if outcome.against_id is not None:
                 against = ScheduleRef.of(get_schedule(session, outcome.against_id))
     except FileRejected as exc:
-        return _upload_form(request, user, fields, filename=filename, problems=problems_of(exc),
-                            warnings=list(exc.extra.get("warnings", [])))
+        return _upload_form(
+            request,
+            user,
+            fields,
+            filename=filename,
+            problems=problems_of(exc),
+            warnings=list(exc.extra.get("warnings", [])),
+        )
     except (UnsupportedFile, PayloadTooLarge) as exc:
         fields.errors["file"] = say(exc.detail)
         return _upload_form(request, user, fields)
     sha256 = uploads.keep(user.session.csrf, filename, content)
     return _upload_form(
-        request, user, fields, filename=filename, sha256=sha256, rows=outcome.validation.row_count,
-        item_count=len(outcome.validation.items), diff=DiffOut.of(outcome.diff, against),
-        warnings=[finding_json(w) for w in outcome.validation.warnings])
+        request,
+        user,
+        fields,
+        filename=filename,
+        sha256=sha256,
+        rows=outcome.validation.row_count,
+        item_count=len(outcome.validation.items),
+        diff=DiffOut.of(outcome.diff, against),
+        warnings=[finding_json(w) for w in outcome.validation.warnings],
+    )
 
 
 @router.post("/taxor/spara")
 def save_taxa(
-    request: Request, user: WebUser = Depends(web_user("write")),
+    request: Request,
+    user: WebUser = Depends(web_user("write")),
     form: FormData = Depends(posted_form),
 ) -> Response:
     fields, owner, name, variant, valid_from = _read_upload_fields(form, user.key)
@@ -287,9 +373,17 @@ def save_taxa(
     try:
         with transaction(engine(request)) as session:
             outcome = import_taxa(
-                session, content=content, filename=filename, owner=owner, name=name,
-                variant=Variant(variant), valid_from=valid_from, dry_run=False,
-                actor=actor_of(user.key), limits=limits_of(request))
+                session,
+                content=content,
+                filename=filename,
+                owner=owner,
+                name=name,
+                variant=Variant(variant),
+                valid_from=valid_from,
+                dry_run=False,
+                actor=actor_of(user.key),
+                limits=limits_of(request),
+            )
     except FileRejected as exc:  # the same bytes were accepted at review; rules may have moved
         return _upload_form(request, user, fields, filename=filename, problems=problems_of(exc))
     uploads.forget(user.session.csrf, str(sha256))
@@ -301,7 +395,9 @@ def save_taxa(
 
 @router.get("/taxor/{schedule_id:int}/aktivera")
 def confirm_activation(
-    request: Request, schedule_id: int, user: WebUser = Depends(web_user("write")),
+    request: Request,
+    schedule_id: int,
+    user: WebUser = Depends(web_user("write")),
 ) -> Response:
     """Which taxa the activation ends and on which day: ``activate`` itself, rolled back."""
     with Session(engine(request)) as session:
@@ -320,14 +416,24 @@ def confirm_activation(
         finally:
             session.rollback()
     last_day = target.valid_from - timedelta(days=1)
-    return page(request, "activate.html.j2", f"Aktivera {target.name}", schedule=target,
-                status=status, ended=ended, last_day=last_day, error=error,
-                status_code=status_code)
+    return page(
+        request,
+        "activate.html.j2",
+        f"Aktivera {target.name}",
+        schedule=target,
+        status=status,
+        ended=ended,
+        last_day=last_day,
+        error=error,
+        status_code=status_code,
+    )
 
 
 @router.post("/taxor/{schedule_id:int}/aktivera")
 def activate_page(
-    request: Request, schedule_id: int, user: WebUser = Depends(web_user("write")),
+    request: Request,
+    schedule_id: int,
+    user: WebUser = Depends(web_user("write")),
     _form: FormData = Depends(posted_form),
 ) -> Response:
     try:

@@ -86,8 +86,9 @@ def read_session(request: Request) -> WebSession | None:
 
 def new_session(key: str | None = None) -> WebSession:
     """A fresh session (a new CSRF token, so a token seen before login is worthless after)."""
-    return WebSession(csrf=secrets.token_urlsafe(32),
-                      key_hash=None if key is None else hash_key(key))
+    return WebSession(
+        csrf=secrets.token_urlsafe(32), key_hash=None if key is None else hash_key(key)
+    )
 
 
 def use_session(request: Request, session: WebSession) -> None:
@@ -103,8 +104,13 @@ def set_cookie(request: Request, response: Response) -> None:
     config = settings(request)
     value = _serializer(config).dumps({"c": session.csrf, "k": session.key_hash})
     response.set_cookie(
-        COOKIE, value, max_age=config.session_idle_seconds, path=COOKIE_PATH, httponly=True,
-        samesite="strict", secure=config.session_cookie_secure,
+        COOKIE,
+        value,
+        max_age=config.session_idle_seconds,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=config.session_cookie_secure,
     )
 
 
@@ -139,7 +145,9 @@ def check_csrf(request: Request, form: FormData) -> None:
     """Every POST carries the session's token in a form field; anything else is refused (403)."""
     session = read_session(request)
     sent = form.get(CSRF_FIELD)
-    if session is None or not isinstance(sent, str) or not hmac.compare_digest(
-        sent.encode("utf-8"), session.csrf.encode("utf-8")
+    if (
+        session is None
+        or not isinstance(sent, str)
+        or not hmac.compare_digest(sent.encode("utf-8"), session.csrf.encode("utf-8"))
     ):
         raise Forbidden("csrf: the form's token is missing or does not belong to this session")

@@ -18,16 +18,19 @@ from app.db import transaction
 HEAD = "code;category;group;kind;text;price;reference_price;unit;source_row\n"
 
 
-def row(price: str = "100", group: str = "Undersökning", source_row: str = "2",
-        reference: str = "90") -> str:
+def row(
+    price: str = "100", group: str = "Undersökning", source_row: str = "2", reference: str = "90"
+) -> str:
     return f"101;A;{group};extern;Basundersökning;{price};{reference};per_atgard;{source_row}\n"
 
 
-def upload(client: TestClient, headers: dict[str, str], text: str, filename: str = "taxa.csv",
-           **form: str) -> Any:
+def upload(
+    client: TestClient, headers: dict[str, str], text: str, filename: str = "taxa.csv", **form: str
+) -> Any:
     data = {"name": "Tandvårdstaxa 2027", "valid_from": "2027-01-01", **form}
-    return client.post("/v1/imports", headers=headers, data=data,
-                       files={"file": (filename, text.encode())})
+    return client.post(
+        "/v1/imports", headers=headers, data=data, files={"file": (filename, text.encode())}
+    )
 
 
 def only_problem(response: Any) -> dict[str, Any]:
@@ -40,26 +43,35 @@ def only_problem(response: Any) -> dict[str, Any]:
 def test_ids_beyond_the_integer_range_are_404(
     client: TestClient, admin: dict[str, str], bundled: list[int], schedule_id: int
 ) -> None:
-    for method, path in [("get", f"/v1/schedules/{schedule_id}"),
-                         ("post", f"/v1/schedules/{schedule_id}/activate"),
-                         ("post", f"/v1/schedules/{schedule_id}/retire"),
-                         ("get", f"/v1/schedules/{schedule_id}/export"),
-                         ("get", f"/v1/volumes/{schedule_id}"),
-                         ("post", f"/v1/keys/{schedule_id}/revoke")]:
+    for method, path in [
+        ("get", f"/v1/schedules/{schedule_id}"),
+        ("post", f"/v1/schedules/{schedule_id}/activate"),
+        ("post", f"/v1/schedules/{schedule_id}/retire"),
+        ("get", f"/v1/schedules/{schedule_id}/export"),
+        ("get", f"/v1/volumes/{schedule_id}"),
+        ("post", f"/v1/keys/{schedule_id}/revoke"),
+    ]:
         response = client.request(method, path, headers=admin)
         assert response.status_code == 404, (path, response.text)
     body_ids = [{"volumes_id": schedule_id}, {"volumes": {"101": 1}, "previous_id": schedule_id}]
     for body in body_ids:
-        response = client.post(f"/v1/schedules/{bundled[0]}/deviation", json=body,
-                               headers=admin)
+        response = client.post(f"/v1/schedules/{bundled[0]}/deviation", json=body, headers=admin)
         assert response.status_code == 404, response.text
-    response = client.get(f"/v1/schedules/{bundled[0]}/report", headers=admin,
-                          params={"volumes_id": schedule_id})
+    response = client.get(
+        f"/v1/schedules/{bundled[0]}/report", headers=admin, params={"volumes_id": schedule_id}
+    )
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("at", ["0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00",
-                                "1899-12-31T12:00:00+01:00", "3000-01-01T12:00:00+01:00"])
+@pytest.mark.parametrize(
+    "at",
+    [
+        "0001-01-01T00:30:00+01:00",
+        "9999-12-31T23:30:00-01:00",
+        "1899-12-31T12:00:00+01:00",
+        "3000-01-01T12:00:00+01:00",
+    ],
+)
 def test_instants_near_year_1_or_9999_are_422(
     client: TestClient, clinic: dict[str, str], bundled: list[int], at: str
 ) -> None:
@@ -67,28 +79,53 @@ def test_instants_near_year_1_or_9999_are_422(
     assert only_problem(lookup)["field"] == "at"
     listing = client.get("/v1/procedures", params={"at": at}, headers=clinic)
     assert only_problem(listing)["field"] == "at"
-    quote = client.post("/v1/quotes", headers=clinic, json={
-        "patient": {"birth_date": "1980-05-10"}, "lines": [{"code": "101", "at": at}]})
+    quote = client.post(
+        "/v1/quotes",
+        headers=clinic,
+        json={"patient": {"birth_date": "1980-05-10"}, "lines": [{"code": "101", "at": at}]},
+    )
     assert only_problem(quote)["field"] == "lines[0].at"
 
 
-@pytest.mark.parametrize(("patient", "line", "field"), [
-    ({}, {"date": "9999-12-31"}, "lines[0].date"),
-    ({}, {"date": "0001-01-01"}, "lines[0].date"),
-    ({"period": {"start": "9999-01-01", "counted": "0"}}, {"date": "2025-03-10"},
-     "patient.period.start"),
-    ({"birth_date": "0001-01-01"}, {"date": "2025-03-10"}, "patient.birth_date"),
-    ({"stb_half_year_start": "9999-07-01"}, {"date": "2025-03-10"},
-     "patient.stb_half_year_start"),
-    ({}, {"date": "2025-03-10", "treatment_started": "9999-01-01"},
-     "lines[0].treatment_started"),
-])
+@pytest.mark.parametrize(
+    ("patient", "line", "field"),
+    [
+        ({}, {"date": "9999-12-31"}, "lines[0].date"),
+        ({}, {"date": "0001-01-01"}, "lines[0].date"),
+        (
+            {"period": {"start": "9999-01-01", "counted": "0"}},
+            {"date": "2025-03-10"},
+            "patient.period.start",
+        ),
+        ({"birth_date": "0001-01-01"}, {"date": "2025-03-10"}, "patient.birth_date"),
+        (
+            {"stb_half_year_start": "9999-07-01"},
+            {"date": "2025-03-10"},
+            "patient.stb_half_year_start",
+        ),
+        (
+            {},
+            {"date": "2025-03-10", "treatment_started": "9999-01-01"},
+            "lines[0].treatment_started",
+        ),
+    ],
+)
 def test_quote_dates_beyond_date_arithmetic_are_422(
-    client: TestClient, clinic: dict[str, str], bundled: list[int], patient: dict[str, Any],
-    line: dict[str, Any], field: str,
+    client: TestClient,
+    clinic: dict[str, str],
+    bundled: list[int],
+    patient: dict[str, Any],
+    line: dict[str, Any],
+    field: str,
 ) -> None:
-    response = client.post("/v1/quotes", headers=clinic, json={
-        "patient": {"birth_date": "1980-05-10", **patient}, "lines": [{"code": "101", **line}]})
+    response = client.post(
+        "/v1/quotes",
+        headers=clinic,
+        json={
+            "patient": {"birth_date": "1980-05-10", **patient},
+            "lines": [{"code": "101", **line}],
+        },
+    )
     assert response.status_code == 422
     assert only_problem(response)["field"] == field
 
@@ -107,8 +144,11 @@ def test_a_27_digit_price_is_a_row_problem_even_in_a_dry_run(
     response = upload(client, admin, HEAD + row(price=price), dry_run="true")
     assert response.status_code == 422
     assert only_problem(response) == {
-        "row": 2, "column": "price", "value": price,
-        "message": "not an amount: at most 99999999.99 kr"}
+        "row": 2,
+        "column": "price",
+        "value": price,
+        "message": "not an amount: at most 99999999.99 kr",
+    }
 
 
 def test_a_price_above_int4_ore_is_stored_and_read_back(
@@ -119,7 +159,9 @@ def test_a_price_above_int4_ore_is_stored_and_read_back(
     assert response.status_code == 201, response.text
     stored = client.get(f"/v1/schedules/{response.json()['schedule_id']}", headers=admin).json()
     assert (stored["items"][0]["price"], stored["items"][0]["reference_price"]) == (
-        "30000000.00", "25000000.50")
+        "30000000.00",
+        "25000000.50",
+    )
     too_much = upload(client, admin, HEAD + row(price="100000000"))
     assert only_problem(too_much)["message"] == "more than 99999999.99 kr: is it a total?"
 
@@ -129,8 +171,11 @@ def test_a_source_row_of_superscript_two_is_a_row_problem(
 ) -> None:
     response = upload(client, admin, HEAD + row(source_row="²"), dry_run="true")
     assert only_problem(response) == {
-        "row": 2, "column": "source_row", "value": "²",
-        "message": "source_row is a whole row number (digits 0-9)"}
+        "row": 2,
+        "column": "source_row",
+        "value": "²",
+        "message": "source_row is a whole row number (digits 0-9)",
+    }
 
 
 def test_a_group_text_over_200_characters_is_a_row_problem(
@@ -148,8 +193,12 @@ def test_a_file_name_over_255_characters_is_422_naming_the_file(
     name = "t" * 252 + ".csv"
     response = upload(client, admin, HEAD + row(), filename=name)
     assert only_problem(response)["field"] == "file"
-    response = client.post("/v1/volumes", headers=admin, data={"name": "V"},
-                           files={"file": (name, b"code;volume\n101;5\n")})
+    response = client.post(
+        "/v1/volumes",
+        headers=admin,
+        data={"name": "V"},
+        files={"file": (name, b"code;volume\n101;5\n")},
+    )
     assert only_problem(response)["field"] == "file"
     assert upload(client, admin, HEAD + row(), filename="t" * 251 + ".csv").status_code == 201
 
@@ -158,8 +207,9 @@ def test_a_volume_of_4301_digits_is_a_row_problem(
     client: TestClient, admin: dict[str, str]
 ) -> None:
     content = b"code;volume\n101;" + b"9" * 4301 + b"\n"
-    response = client.post("/v1/volumes", headers=admin, data={"name": "V"},
-                           files={"file": ("v.csv", content)})
+    response = client.post(
+        "/v1/volumes", headers=admin, data={"name": "V"}, files={"file": ("v.csv", content)}
+    )
     problem = only_problem(response)
     assert (problem["row"], problem["column"]) == (2, "volume")
 
@@ -186,16 +236,17 @@ def test_xlsx_export_of_a_schedule_named_with_sheet_forbidden_characters(
 ) -> None:
     created = upload(client, admin, HEAD + row(), name="Taxa 2027/28 [utkast]: ok? *ja*")
     assert created.status_code == 201, created.text
-    response = client.get(f"/v1/schedules/{created.json()['schedule_id']}/export",
-                          params={"format": "xlsx"}, headers=admin)
+    response = client.get(
+        f"/v1/schedules/{created.json()['schedule_id']}/export",
+        params={"format": "xlsx"},
+        headers=admin,
+    )
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Taxa 2027-28 -utkast-- ok- -ja-"]
 
 
-def test_any_key_name_length_never_breaks_a_write(
-    client: TestClient, engine: Engine
-) -> None:
+def test_any_key_name_length_never_breaks_a_write(client: TestClient, engine: Engine) -> None:
     """The audit actor is key:<id>:<name>, cut to its column: a 100-character name (the most a
     key may have) still writes, and the API refuses a longer one with 422."""
     with transaction(engine) as session:
@@ -222,6 +273,10 @@ def test_a_nul_character_is_422_wherever_it_is_sent(
     assert only_problem(listing)["field"] == "owner"
     form = upload(client, admin, HEAD + row(), name="Taxa\x00")
     assert only_problem(form)["field"] == "name"
-    volumes = client.post("/v1/volumes", headers=admin, data={"name": "V", "owner": "\x00"},
-                          files={"file": ("v.csv", b"code;volume\n101;5\n")})
+    volumes = client.post(
+        "/v1/volumes",
+        headers=admin,
+        data={"name": "V", "owner": "\x00"},
+        files={"file": ("v.csv", b"code;volume\n101;5\n")},
+    )
     assert only_problem(volumes)["field"] == "owner"

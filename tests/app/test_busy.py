@@ -29,8 +29,9 @@ def test_a_write_that_finds_the_database_busy_is_503_with_retry_after(tmp_path: 
         _, key = create_key(session, Role.ADMIN, "admin")
     engine.dispose()
     headers = {"Authorization": f"Bearer {key}"}
-    settings = replace(Settings.from_env(), database_url=url, snapshot_check_seconds=0.0,
-                       sqlite_busy_seconds=0.2)
+    settings = replace(
+        Settings.from_env(), database_url=url, snapshot_check_seconds=0.0, sqlite_busy_seconds=0.2
+    )
     app = create_app(settings)
     other_writer = sqlite3.connect(path, isolation_level=None)
     try:
@@ -41,8 +42,10 @@ def test_a_write_that_finds_the_database_busy_is_503_with_retry_after(tmp_path: 
             assert busy.status_code == 503, busy.text
             assert busy.headers["Retry-After"] == "1"
             assert busy.json() == {
-                "error": "busy", "problems": [],
-                "detail": "the database is busy with another write: try again in a moment"}
+                "error": "busy",
+                "problems": [],
+                "detail": "the database is busy with another write: try again in a moment",
+            }
             assert client.get("/v1/schedules", headers=headers).status_code == 200  # reads go on
             other_writer.execute("COMMIT")
             done = client.post("/v1/keys", headers=headers, json={"role": "clinic", "name": "k"})

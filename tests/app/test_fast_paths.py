@@ -53,8 +53,7 @@ def lookups(codes: list[str], jour_codes: list[str]) -> list[Json]:
     for code in codes:
         cases.append({"method": "GET", "path": f"/v1/procedures/{code}?on=2025-06-01"})
     for code in jour_codes:
-        cases.append({"method": "GET",
-                      "path": f"/v1/procedures/{code}?on=2025-06-01&variant=jour"})
+        cases.append({"method": "GET", "path": f"/v1/procedures/{code}?on=2025-06-01&variant=jour"})
     for instant in INSTANTS:
         at = instant.replace("+", "%2B")
         for code in ("101", "301", "121"):
@@ -108,46 +107,86 @@ def quote_bodies() -> list[Json]:
     period = {"start": "2025-11-03", "counted": "2080.00"}
     bodies: list[Json] = [
         # bench/quote.lua
-        {"owner": "region-jonkoping",
-         "patient": _patient("1955-04-02", stb_eligible=True, atb_available="600.00",
-                             period=period),
-         "lines": BENCH_LINES},
+        {
+            "owner": "region-jonkoping",
+            "patient": _patient(
+                "1955-04-02", stb_eligible=True, atb_available="600.00", period=period
+            ),
+            "lines": BENCH_LINES,
+        },
         *(example["value"] for example in quote_routes.EXAMPLES.values()),
     ]
     # Every age band, with and without a period, ATB and STB, on 2025 and 2026 dates.
-    for birth in ("2012-08-01", "2006-03-15", "2005-12-31", "1990-01-01", "1959-06-30",
-                  "1956-04-02", "1940-01-01"):
+    for birth in (
+        "2012-08-01",
+        "2006-03-15",
+        "2005-12-31",
+        "1990-01-01",
+        "1959-06-30",
+        "1956-04-02",
+        "1940-01-01",
+    ):
         for patient in (
             {},
             {"atb_available": "300.00", "period": period},
-            {"stb_eligible": True, "stb_used_this_half_year": "500.00",
-             "stb_half_year_start": "2025-07-01", "period": {"start": "2025-09-01",
-                                                              "counted": "14500.00"}},
+            {
+                "stb_eligible": True,
+                "stb_used_this_half_year": "500.00",
+                "stb_half_year_start": "2025-07-01",
+                "period": {"start": "2025-09-01", "counted": "14500.00"},
+            },
         ):
             bodies.append({"patient": _patient(birth, **patient), "lines": BENCH_LINES})
     bodies += [
-        {"patient": _patient("1980-01-01"), "lines": [
-            {"code": "9010", "quantity": 35, "date": "2025-12-01"},
-            {"code": "801", "date": "2025-12-01", "tooth_position": 14, "material_kr": "350.00",
-             "technical_kr": "1200.00"},
-            {"code": "101", "date": "2025-12-01", "quantity": 3, "use_atb": False}]},
-        {"patient": _patient("1945-02-02", regional_support="sjukdomsbehandling",
-                             frikort_spent="1250.00"),
-         "lines": [{"code": "101", "date": "2025-03-10"}, {"code": "701", "date": "2025-03-10"},
-                   {"code": "401", "date": "2025-04-02"}, {"code": "301", "date": "2025-12-20"}]},
-        {"patient": _patient("1930-02-02", regional_support="nodvandig"),
-         "lines": [{"code": "101", "date": "2025-05-10"}]},
+        {
+            "patient": _patient("1980-01-01"),
+            "lines": [
+                {"code": "9010", "quantity": 35, "date": "2025-12-01"},
+                {
+                    "code": "801",
+                    "date": "2025-12-01",
+                    "tooth_position": 14,
+                    "material_kr": "350.00",
+                    "technical_kr": "1200.00",
+                },
+                {"code": "101", "date": "2025-12-01", "quantity": 3, "use_atb": False},
+            ],
+        },
+        {
+            "patient": _patient(
+                "1945-02-02", regional_support="sjukdomsbehandling", frikort_spent="1250.00"
+            ),
+            "lines": [
+                {"code": "101", "date": "2025-03-10"},
+                {"code": "701", "date": "2025-03-10"},
+                {"code": "401", "date": "2025-04-02"},
+                {"code": "301", "date": "2025-12-20"},
+            ],
+        },
+        {
+            "patient": _patient("1930-02-02", regional_support="nodvandig"),
+            "lines": [{"code": "101", "date": "2025-05-10"}],
+        },
         # errors a quote answers
         {"patient": _patient("1980-01-01"), "lines": [{"code": "NOPE", "date": "2025-06-01"}]},
-        {"patient": _patient("1980-01-01", atb_available=300.5),
-         "lines": [{"code": "101", "date": "2025-06-01"}]},
-        {"patient": _patient("1980-01-01", period={"start": "2026-06-01", "counted": "0"}),
-         "lines": [{"code": "101", "date": "2025-06-01"}]},
+        {
+            "patient": _patient("1980-01-01", atb_available=300.5),
+            "lines": [{"code": "101", "date": "2025-06-01"}],
+        },
+        {
+            "patient": _patient("1980-01-01", period={"start": "2026-06-01", "counted": "0"}),
+            "lines": [{"code": "101", "date": "2025-06-01"}],
+        },
         {"patient": _patient("1980-01-01"), "lines": [{"code": "101", "date": "2024-06-01"}]},
-        {"patient": _patient("1980-01-01"),
-         "lines": [{"code": "101", "date": "2025-06-01", "at": "2025-06-01T10:00:00+02:00"}]},
-        {"owner": "nobody", "patient": _patient("1980-01-01"),
-         "lines": [{"code": "101", "date": "2025-06-01"}]},
+        {
+            "patient": _patient("1980-01-01"),
+            "lines": [{"code": "101", "date": "2025-06-01", "at": "2025-06-01T10:00:00+02:00"}],
+        },
+        {
+            "owner": "nobody",
+            "patient": _patient("1980-01-01"),
+            "lines": [{"code": "101", "date": "2025-06-01"}],
+        },
         {"patient": _patient("1980-01-01"), "lines": []},
     ]
     return [{"method": "POST", "path": "/v1/quotes", "body": body} for body in bodies]
@@ -158,9 +197,12 @@ def _load(engine: Engine, settings: Settings) -> None:
         # The golden answers carry schedule ids 1 and 2: ids count from 1 again on the emptied
         # tables, as on a fresh database.
         with engine.begin() as conn:
-            for (name,) in conn.execute(text(
+            for (name,) in conn.execute(
+                text(
                     "SELECT sequence_name FROM information_schema.sequences "
-                    "WHERE sequence_schema = 'public'")).all():
+                    "WHERE sequence_schema = 'public'"
+                )
+            ).all():
                 conn.execute(text(f'ALTER SEQUENCE "{name}" RESTART WITH 1'))
     with transaction(engine) as session:
         load_bundled(session, Limits.of(settings))
@@ -171,25 +213,34 @@ def answers(client: TestClient, headers: dict[str, str]) -> list[Json]:
     listed = client.get("/v1/procedures?on=2025-06-01", headers=headers).json()["items"]
     codes = [i["code"] for i in listed if i["code"]][::SAMPLED_EVERY] + EXTRA_CODES
     jour = client.get("/v1/procedures?on=2025-06-01&variant=jour", headers=headers).json()
-    jour_codes = [i["code"] for i in jour["items"] if i["code"]][::SAMPLED_EVERY * 2]
+    jour_codes = [i["code"] for i in jour["items"] if i["code"]][:: SAMPLED_EVERY * 2]
     out = []
     for case in lookups(codes, jour_codes) + quote_bodies():
         key = case.get("key", True)
-        sent = headers if key is True else {} if key is False else {
-            "Authorization": f"Bearer {key}"}
+        sent = (
+            headers if key is True else {} if key is False else {"Authorization": f"Bearer {key}"}
+        )
         body = None
         if "body" in case:
             sent = {**sent, "Content-Type": "application/json"}
             body = json.dumps(case["body"], ensure_ascii=False).encode()
         response = client.request(case["method"], case["path"], headers=sent, content=body)
-        out.append({**case, "status": response.status_code,
-                    "content_type": response.headers.get("content-type"),
-                    "answer": response.content.decode("utf-8")})
+        out.append(
+            {
+                **case,
+                "status": response.status_code,
+                "content_type": response.headers.get("content-type"),
+                "answer": response.content.decode("utf-8"),
+            }
+        )
     return out
 
 
 def test_hot_paths_answer_byte_for_byte_as_before(
-    client: TestClient, engine: Engine, settings: Settings, clinic: dict[str, str],
+    client: TestClient,
+    engine: Engine,
+    settings: Settings,
+    clinic: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _load(engine, settings)
@@ -226,8 +277,15 @@ def test_the_quote_json_fast_path_is_the_models_json(
     for case in quote_bodies():
         try:
             body = QuoteIn.model_validate(case["body"])
-            args = (body, snap, load_rule_sets(), jour_config(), today, "region-jonkoping",
-                    load_regional_rules())
+            args = (
+                body,
+                snap,
+                load_rule_sets(),
+                jour_config(),
+                today,
+                "region-jonkoping",
+                load_regional_rules(),
+            )
             model = run_quote(*args).model_dump_json().encode()
         except Exception:  # the bad bodies of the sample: their errors are checked above
             continue

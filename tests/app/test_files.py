@@ -42,8 +42,10 @@ def workbook(sheet_data: str, dimension: str = "A1:XFD1048576") -> bytes:
     return out.getvalue()
 
 
-HEADINGS = ('<row r="1"><c r="A1" t="inlineStr"><is><t>code</t></is></c>'
-            '<c r="B1" t="inlineStr"><is><t>price</t></is></c></row>')
+HEADINGS = (
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>code</t></is></c>'
+    '<c r="B1" t="inlineStr"><is><t>price</t></is></c></row>'
+)
 
 
 def far_cell(ref: str) -> bytes:
@@ -52,9 +54,10 @@ def far_cell(ref: str) -> bytes:
     return workbook(f'{HEADINGS}<row r="{row}"><c r="{ref}"><v>1</v></c></row>')
 
 
-@pytest.mark.parametrize(("ref", "limit"), [("XFD2", "100 columns"),
-                                            ("A1048576", "20000 rows"),
-                                            ("XFD1048576", "100 columns")])
+@pytest.mark.parametrize(
+    ("ref", "limit"),
+    [("XFD2", "100 columns"), ("A1048576", "20000 rows"), ("XFD1048576", "100 columns")],
+)
 def test_a_dimension_bomb_is_413_at_once_in_little_memory(ref: str, limit: str) -> None:
     content = far_cell(ref)
     assert len(content) < 2048
@@ -69,8 +72,10 @@ def test_a_dimension_bomb_is_413_at_once_in_little_memory(ref: str, limit: str) 
 
 
 def test_the_declared_dimension_is_ignored_for_a_good_sheet() -> None:
-    content = workbook(HEADINGS + '<row r="3"><c r="A3" t="inlineStr"><is><t>101</t></is></c>'
-                       '<c r="B3"><v>1150.5</v></c></row>')
+    content = workbook(
+        HEADINGS + '<row r="3"><c r="A3" t="inlineStr"><is><t>101</t></is></c>'
+        '<c r="B3"><v>1150.5</v></c></row>'
+    )
     assert read_rows(content, "t.xlsx", LIMITS) == [(1, ["code", "price"]), (3, ["101", "1150.5"])]
 
 
@@ -88,7 +93,10 @@ def test_cells_are_read_as_excel_stores_them() -> None:
     out = io.BytesIO()
     book.save(out)
     assert read_rows(out.getvalue(), "t.xlsx", LIMITS) == [
-        (1, ["code", "price", "flag"]), (2, ["101", "1100.1", "True"]), (4, ["ASYL", 1100])]
+        (1, ["code", "price", "flag"]),
+        (2, ["101", "1100.1", "True"]),
+        (4, ["ASYL", 1100]),
+    ]
 
 
 def test_too_many_cells_is_413_even_when_they_are_empty() -> None:
@@ -120,7 +128,11 @@ def test_every_upload_answers_the_bomb_with_413_naming_the_limit(
 ) -> None:
     if path == "report":
         path = f"/v1/schedules/{bundled[0]}/report"
-    response = client.post(path, headers=admin, files={"file": ("bomb.xlsx", far_cell("XFD2"))},
-                           data={"name": "Bomb", "valid_from": "2026-01-01"})
+    response = client.post(
+        path,
+        headers=admin,
+        files={"file": ("bomb.xlsx", far_cell("XFD2"))},
+        data={"name": "Bomb", "valid_from": "2026-01-01"},
+    )
     assert response.status_code == 413, response.text
     assert response.json()["detail"] == "the file has more than 100 columns (the limit)"

@@ -28,8 +28,12 @@ from app.main import create_app
 # Per operation; TAXA_GENERATED_EXAMPLES=500 for a deeper run by hand.
 EXAMPLES = int(os.environ.get("TAXA_GENERATED_EXAMPLES", "40"))
 SLOW = {"/v1/schedules/{schedule_id}/report": 4}  # renders HTML/PDF/XLSX for each example
-CHECKS = (not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance)
+CHECKS = (
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+)
 
 
 class CurrentApp:
@@ -49,9 +53,14 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", CURRENT)
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          phases=[Phase.explicit, Phase.generate],
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
 def test_generated_requests_get_documented_answers(
     case: Any, client: TestClient, admin: dict[str, str], bundled: list[int]
 ) -> None:

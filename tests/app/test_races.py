@@ -21,9 +21,17 @@ from app.taxa.schedules import ACTIVE, create_draft
 from pricing.taxa import Category, Item, Kind, Unit, Variant
 
 ROUNDS = 10
-ITEM = Item(code="101", category=Category.A, group="G", kind=Kind.EXTERN, texts=("t",),
-            price=Decimal("100.00"), reference_price=Decimal("90.00"), unit=Unit.PER_ATGARD,
-            source_rows=(2,))
+ITEM = Item(
+    code="101",
+    category=Category.A,
+    group="G",
+    kind=Kind.EXTERN,
+    texts=("t",),
+    price=Decimal("100.00"),
+    reference_price=Decimal("90.00"),
+    unit=Unit.PER_ATGARD,
+    source_rows=(2,),
+)
 
 
 @pytest.fixture()
@@ -38,9 +46,17 @@ def workers(engine: Engine, settings: Settings) -> Iterator[tuple[TestClient, Te
 
 def draft(engine: Engine, owner: str, valid_from: date) -> int:
     with transaction(engine) as session:
-        schedule = create_draft(session, owner=owner, name=f"Taxa {valid_from}",
-                                variant=Variant.NORMAL, valid_from=valid_from, items=[ITEM],
-                                imported_by="test", source_filename=None, source_sha256=None)
+        schedule = create_draft(
+            session,
+            owner=owner,
+            name=f"Taxa {valid_from}",
+            variant=Variant.NORMAL,
+            valid_from=valid_from,
+            items=[ITEM],
+            imported_by="test",
+            source_filename=None,
+            source_sha256=None,
+        )
         assert schedule.id is not None
         return schedule.id
 
@@ -64,15 +80,23 @@ def at_once(calls: list[tuple[TestClient, str]], headers: dict[str, str]) -> lis
 
 def active_of(engine: Engine, owner: str) -> list[int]:
     with Session(engine) as session:
-        return list(session.exec(select(Schedule.id).where(
-            Schedule.owner == owner, Schedule.status == ACTIVE)).all())
+        return list(
+            session.exec(
+                select(Schedule.id).where(Schedule.owner == owner, Schedule.status == ACTIVE)
+            ).all()
+        )
 
 
 def activations(engine: Engine, schedule_ids: list[int]) -> int:
     targets = [f"schedule:{i}" for i in schedule_ids]
     with Session(engine) as session:
-        return len(session.exec(select(AuditEvent).where(
-            AuditEvent.action == "activate", col(AuditEvent.target).in_(targets))).all())
+        return len(
+            session.exec(
+                select(AuditEvent).where(
+                    AuditEvent.action == "activate", col(AuditEvent.target).in_(targets)
+                )
+            ).all()
+        )
 
 
 def test_two_overlapping_drafts_activated_at_once_one_wins(
@@ -82,10 +106,14 @@ def test_two_overlapping_drafts_activated_at_once_one_wins(
     for round_ in range(ROUNDS):
         owner = f"region-race-{round_}"
         # The same valid_from: whichever comes second overlaps the first and follows nothing.
-        first, second = draft(engine, owner, date(2026, 1, 1)), draft(engine, owner,
-                                                                      date(2026, 1, 1))
-        statuses = at_once([(one, f"/v1/schedules/{first}/activate"),
-                            (two, f"/v1/schedules/{second}/activate")], admin)
+        first, second = (
+            draft(engine, owner, date(2026, 1, 1)),
+            draft(engine, owner, date(2026, 1, 1)),
+        )
+        statuses = at_once(
+            [(one, f"/v1/schedules/{first}/activate"), (two, f"/v1/schedules/{second}/activate")],
+            admin,
+        )
         assert sorted(statuses) == [200, 409], f"round {round_}: {statuses}"
         assert len(active_of(engine, owner)) == 1, f"round {round_}"
         assert activations(engine, [first, second]) == 1

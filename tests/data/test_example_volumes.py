@@ -55,8 +55,10 @@ def test_another_seed_gives_other_volumes() -> None:
 
 def test_the_header_says_the_volumes_are_invented() -> None:
     title, headings = _rows()[:2]
-    assert title[0].startswith("EXEMPEL: PÅHITTADE VOLYMER - INTE VERKLIG STATISTIK / "
-                               "EXAMPLE: INVENTED VOLUMES - NOT REAL STATISTICS")
+    assert title[0].startswith(
+        "EXEMPEL: PÅHITTADE VOLYMER - INTE VERKLIG STATISTIK / "
+        "EXAMPLE: INVENTED VOLUMES - NOT REAL STATISTICS"
+    )
     assert title[1:] == ["", ""]
     assert headings == ["Klinik", "Åtgärd", "Volym"]
     assert "example-invented" in EXAMPLE_VOLUMES.name
@@ -65,8 +67,9 @@ def test_the_header_says_the_volumes_are_invented() -> None:
 
 
 def test_the_service_reads_it_without_a_finding_skipping_the_title_row() -> None:
-    validation = parse_volume_file(EXAMPLE_VOLUMES.read_bytes(), EXAMPLE_VOLUMES.name,
-                                   Limits(20_000, 50 * 1024 * 1024))
+    validation = parse_volume_file(
+        EXAMPLE_VOLUMES.read_bytes(), EXAMPLE_VOLUMES.name, Limits(20_000, 50 * 1024 * 1024)
+    )
     assert validation.findings == ()
     assert validation.row_count == len(_rows()) - 2 == 4936
     assert len(validation.clinics) == 26
@@ -81,10 +84,21 @@ def test_plausible_shape() -> None:
         totals[code] = totals.get(code, 0) + int(volume)
         clinics_of.setdefault(code, set()).add(clinic)
     assert (totals["121"], totals["101"], totals["800"], totals["850"], totals["861"]) == (
-        92520, 49184, 2659, 394, 12)
+        92520,
+        49184,
+        2659,
+        394,
+        12,
+    )
     specialists = {c for c in clinics_of["103S"]}
-    assert specialists == {"Exempelklinik 24 (specialist)", "Exempelklinik 25 (specialist)",
-                           "Exempelklinik 26 (specialist)"}
-    assert all(clinics_of[code] <= specialists for code in clinics_of
-               if code.endswith(("S", "SH", "SL")) or code.startswith("O0"))
+    assert specialists == {
+        "Exempelklinik 24 (specialist)",
+        "Exempelklinik 25 (specialist)",
+        "Exempelklinik 26 (specialist)",
+    }
+    assert all(
+        clinics_of[code] <= specialists
+        for code in clinics_of
+        if code.endswith(("S", "SH", "SL")) or code.startswith("O0")
+    )
     assert len(clinics_of["9011"]) <= 6 and len(clinics_of["101"]) == 23

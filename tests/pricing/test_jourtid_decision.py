@@ -29,24 +29,60 @@ def eve(d: date) -> bool:
 @pytest.mark.parametrize(
     ("at", "windows", "jour", "reason", "local"),
     [
-        ("2025-03-12T09:00:00+00:00", JourWindows(), False, JourtidReason.WITHIN_HOURS,
-         "2025-03-12T10:00:00+01:00"),
-        ("2025-03-12T16:00:00+00:00", JourWindows(), True, JourtidReason.OUTSIDE_HOURS,
-         "2025-03-12T17:00:00+01:00"),
-        ("2025-03-15T10:00:00+01:00", JourWindows(), True, JourtidReason.WEEKEND,
-         "2025-03-15T10:00:00+01:00"),
-        ("2025-06-06T10:00:00+02:00", JourWindows(), True, JourtidReason.PUBLIC_HOLIDAY,
-         "2025-06-06T10:00:00+02:00"),
-        ("2025-12-24T10:00:00+01:00", JourWindows(), True, JourtidReason.EVE,
-         "2025-12-24T10:00:00+01:00"),
-        ("2025-12-24T10:00:00+01:00", JourWindows(eves=False), False,
-         JourtidReason.WITHIN_HOURS, "2025-12-24T10:00:00+01:00"),
-        ("2025-03-15T10:00:00+01:00", JourWindows(weekends=False), False,
-         JourtidReason.WITHIN_HOURS, "2025-03-15T10:00:00+01:00"),
+        (
+            "2025-03-12T09:00:00+00:00",
+            JourWindows(),
+            False,
+            JourtidReason.WITHIN_HOURS,
+            "2025-03-12T10:00:00+01:00",
+        ),
+        (
+            "2025-03-12T16:00:00+00:00",
+            JourWindows(),
+            True,
+            JourtidReason.OUTSIDE_HOURS,
+            "2025-03-12T17:00:00+01:00",
+        ),
+        (
+            "2025-03-15T10:00:00+01:00",
+            JourWindows(),
+            True,
+            JourtidReason.WEEKEND,
+            "2025-03-15T10:00:00+01:00",
+        ),
+        (
+            "2025-06-06T10:00:00+02:00",
+            JourWindows(),
+            True,
+            JourtidReason.PUBLIC_HOLIDAY,
+            "2025-06-06T10:00:00+02:00",
+        ),
+        (
+            "2025-12-24T10:00:00+01:00",
+            JourWindows(),
+            True,
+            JourtidReason.EVE,
+            "2025-12-24T10:00:00+01:00",
+        ),
+        (
+            "2025-12-24T10:00:00+01:00",
+            JourWindows(eves=False),
+            False,
+            JourtidReason.WITHIN_HOURS,
+            "2025-12-24T10:00:00+01:00",
+        ),
+        (
+            "2025-03-15T10:00:00+01:00",
+            JourWindows(weekends=False),
+            False,
+            JourtidReason.WITHIN_HOURS,
+            "2025-03-15T10:00:00+01:00",
+        ),
     ],
 )
-def test_reason(at: str, windows: JourWindows, jour: bool, reason: JourtidReason,
-                local: str) -> None:
+def test_reason(
+    at: str, windows: JourWindows, jour: bool, reason: JourtidReason, local: str
+) -> None:
     decision = decide_jourtid(datetime.fromisoformat(at), windows, holiday, eve)
     assert (decision.jour, decision.reason, decision.local.isoformat()) == (jour, reason, local)
     assert decision.local_date == decision.local.date()
@@ -61,7 +97,8 @@ def test_a_year_of_quarter_hours_counted_by_hand() -> None:
     assert sum(not d.jour for d in decisions) == 9324
     assert {d.reason for d in decisions if not d.jour} == {JourtidReason.WITHIN_HOURS}
     assert [is_jourtid(at, JourWindows(), holiday, eve) for at in moments] == [
-        d.jour for d in decisions]
+        d.jour for d in decisions
+    ]
 
 
 def test_naive_and_missing_eve_predicate_raise() -> None:

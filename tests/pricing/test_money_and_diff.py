@@ -45,14 +45,25 @@ def test_percent_change() -> None:
 
 
 def item(code: str | None, price: str, ref: str | None = None, text: str = "t") -> Item:
-    return Item(code, Category.A, "G", Kind.EXTERN if ref else Kind.INTERN, (text,),
-                Decimal(price), None if ref is None else Decimal(ref))
+    return Item(
+        code,
+        Category.A,
+        "G",
+        Kind.EXTERN if ref else Kind.INTERN,
+        (text,),
+        Decimal(price),
+        None if ref is None else Decimal(ref),
+    )
 
 
 def test_diff_added_removed_changed() -> None:
     old = [item("101", "1100", "1015"), item("103", "515", "440"), item(None, "50", text="x")]
-    new = [item("101", "1155", "1015"), item("103", "515", "450"), item("999", "10"),
-           item(None, "50", text="x")]
+    new = [
+        item("101", "1155", "1015"),
+        item("103", "515", "450"),
+        item("999", "10"),
+        item(None, "50", text="x"),
+    ]
     diff = diff_taxa(old, new)
     assert [a.code for a in diff.added] == ["999"]
     assert diff.removed == ()

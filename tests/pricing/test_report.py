@@ -27,12 +27,18 @@ D = Decimal
 SUBSIDY_2026 = Path(__file__).resolve().parents[2] / "data" / "subsidy" / "2026.json"
 
 
-def item(code: str | None, price: str, reference: str | None, group: str = "G",
-         kind: Kind | None = None) -> Item:
-    return Item(code=code, category=Category.A if code else None, group=group,
-                kind=kind or (Kind.EXTERN if reference is not None else Kind.INTERN),
-                texts=(f"text {code}",), price=D(price),
-                reference_price=None if reference is None else D(reference))
+def item(
+    code: str | None, price: str, reference: str | None, group: str = "G", kind: Kind | None = None
+) -> Item:
+    return Item(
+        code=code,
+        category=Category.A if code else None,
+        group=group,
+        kind=kind or (Kind.EXTERN if reference is not None else Kind.INTERN),
+        texts=(f"text {code}",),
+        price=D(price),
+        reference_price=None if reference is None else D(reference),
+    )
 
 
 def tio() -> TioTandvard:
@@ -82,9 +88,15 @@ def test_ratio_bins_edges(price: str, reference: str, bin_index: int) -> None:
     assert [b.weight for b in bins] == [7 if n == bin_index else 0 for n in range(8)]
     assert bins[bin_index].share_percent == 100 and bins[bin_index].items == 1
     assert [(b.low, b.high) for b in bins] == [
-        (None, D(1)), (D(1), D(1)), (D(1), D("1.05")), (D("1.05"), D("1.10")),
-        (D("1.10"), D("1.15")), (D("1.15"), D("1.20")), (D("1.20"), D("1.50")),
-        (D("1.50"), None)]
+        (None, D(1)),
+        (D(1), D(1)),
+        (D(1), D("1.05")),
+        (D("1.05"), D("1.10")),
+        (D("1.10"), D("1.15")),
+        (D("1.15"), D("1.20")),
+        (D("1.20"), D("1.50")),
+        (D("1.50"), None),
+    ]
 
 
 def test_weighted_figures_are_the_deviation_analysis() -> None:
@@ -135,11 +147,17 @@ def test_the_other_principles() -> None:
     figures = compose_report(ITEMS, {"341": 1}, limit_percent=D(7), previous=None, jour=None)
     v = figures.verdict
     assert (v[Principle.FOLLOWS_REFERENCE].status, v[Principle.FOLLOWS_REFERENCE].reason) == (
-        Status.CANNOT_ASSESS, Reason.NO_MEASURE)
+        Status.CANNOT_ASSESS,
+        Reason.NO_MEASURE,
+    )
     assert (v[Principle.FRISKTANDVARD].status, v[Principle.FRISKTANDVARD].reason) == (
-        Status.CANNOT_ASSESS, Reason.NO_DATA)
+        Status.CANNOT_ASSESS,
+        Reason.NO_DATA,
+    )
     assert (v[Principle.JOUR_SURCHARGE].status, v[Principle.JOUR_SURCHARGE].reason) == (
-        Status.CANNOT_ASSESS, Reason.NO_JOUR_CHECK)
+        Status.CANNOT_ASSESS,
+        Reason.NO_JOUR_CHECK,
+    )
     assert [x.principle for x in figures.verdicts] == list(Principle)
 
 
@@ -149,18 +167,37 @@ def test_the_other_principles() -> None:
         ((), False, Status.MET, Reason.CONSISTENT),
         ((JourFindingKind.EXEMPT,), False, Status.MET, Reason.CONSISTENT),
         # Texts, reference prices and items in one taxa only are listed but do not decide.
-        ((JourFindingKind.TEXT_DIFFERS, JourFindingKind.ONLY_IN_NORMAL,
-          JourFindingKind.ONLY_IN_PUBLISHED, JourFindingKind.REFERENCE_DIFFERS), False,
-         Status.MET, Reason.CONSISTENT),
-        ((JourFindingKind.EXEMPT, JourFindingKind.PRICE_DIFFERS), False, Status.NOT_MET,
-         Reason.PRICE_FINDINGS),
+        (
+            (
+                JourFindingKind.TEXT_DIFFERS,
+                JourFindingKind.ONLY_IN_NORMAL,
+                JourFindingKind.ONLY_IN_PUBLISHED,
+                JourFindingKind.REFERENCE_DIFFERS,
+            ),
+            False,
+            Status.MET,
+            Reason.CONSISTENT,
+        ),
+        (
+            (JourFindingKind.EXEMPT, JourFindingKind.PRICE_DIFFERS),
+            False,
+            Status.NOT_MET,
+            Reason.PRICE_FINDINGS,
+        ),
         ((JourFindingKind.EXEMPT,), True, Status.MET, Reason.DERIVED),
     ],
 )
-def test_jour_verdict(kinds: tuple[JourFindingKind, ...], derived: bool, status: Status,
-                      reason: Reason) -> None:
-    figures = compose_report(ITEMS, None, limit_percent=D(7), previous=None,
-                             jour=jour_check(*kinds), jour_derived=derived)
+def test_jour_verdict(
+    kinds: tuple[JourFindingKind, ...], derived: bool, status: Status, reason: Reason
+) -> None:
+    figures = compose_report(
+        ITEMS,
+        None,
+        limit_percent=D(7),
+        previous=None,
+        jour=jour_check(*kinds),
+        jour_derived=derived,
+    )
     verdict = figures.verdict[Principle.JOUR_SURCHARGE]
     assert (verdict.status, verdict.reason) == (status, reason)
     assert sum(figures.jour_counts.values()) == len(kinds)
@@ -169,8 +206,7 @@ def test_jour_verdict(kinds: tuple[JourFindingKind, ...], derived: bool, status:
 def test_67_plus_share() -> None:
     rule = TioRule(tio(), "2026", date(2026, 1, 1), applies=True)
     volumes = {"101": 100, "341": 20, "701": 30, "801": 50, "921": 5}
-    figures = compose_report(ITEMS, volumes, limit_percent=D(7), previous=None, jour=None,
-                             tio=rule)
+    figures = compose_report(ITEMS, volumes, limit_percent=D(7), previous=None, jour=None, tio=rule)
     t = figures.tio
     assert t is not None and t.applies
     # In scope: 341, 701, 801 (801 only on positions 1–5); 101 (1xx) and 921 (utbyte) not.
@@ -184,8 +220,7 @@ def test_67_plus_share() -> None:
     assert rows["801"].tio_in_scope and rows["801"].tio_position_limited
     assert rows["101"].tio_in_scope is False and rows["921"].tio_in_scope is False
     assert rows["9010"].tio_in_scope is None  # no reference price: the rule cannot apply
-    unweighted = compose_report(ITEMS, None, limit_percent=D(7), previous=None, jour=None,
-                                tio=rule)
+    unweighted = compose_report(ITEMS, None, limit_percent=D(7), previous=None, jour=None, tio=rule)
     assert unweighted.tio is not None and unweighted.tio.share_volume_percent is None
     assert unweighted.tio.items_qualifying == 2
 
@@ -229,7 +264,8 @@ def test_year_on_year_and_price_changes() -> None:
     assert groups["Övrigt"].price_change_percent == D(0)
     assert groups["Övrigt"].reference_change_percent is None
     # The same function as the whole: one group's figure is analyse_deviation on its items.
-    alone = analyse_deviation([i for i in ITEMS if i.group == "Reparativa"], volumes, D(7),
-                              previous).year_on_year
+    alone = analyse_deviation(
+        [i for i in ITEMS if i.group == "Reparativa"], volumes, D(7), previous
+    ).year_on_year
     assert alone is not None
     assert groups["Reparativa"].price_change_percent == alone.price_change_all_percent

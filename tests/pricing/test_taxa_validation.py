@@ -85,17 +85,34 @@ def test_map_headings_finds_missing_and_unknown() -> None:
 
 
 def row(n: int, **cells: str) -> RawRow:
-    base = {"category": "A", "group": "G", "kind": "Extern", "code": "101", "text": "Bas",
-            "price": "100", "reference_price": "90"}
+    base = {
+        "category": "A",
+        "group": "G",
+        "kind": "Extern",
+        "code": "101",
+        "text": "Bas",
+        "price": "100",
+        "reference_price": "90",
+    }
     base.update(cells)
     return RawRow(n, base)
 
 
 def test_rows_with_one_code_become_one_item_with_every_row() -> None:
     result = validate_rows(
-        [row(2), row(3, text="Annan text"), row(4), row(5, code="", category="Ny kod",
-                                                          kind="", reference_price="",
-                                                          text="Retainer, per bracket")],
+        [
+            row(2),
+            row(3, text="Annan text"),
+            row(4),
+            row(
+                5,
+                code="",
+                category="Ny kod",
+                kind="",
+                reference_price="",
+                text="Retainer, per bracket",
+            ),
+        ],
         {},
     )
     assert result.ok
@@ -107,7 +124,8 @@ def test_rows_with_one_code_become_one_item_with_every_row() -> None:
     assert (new_code.code, new_code.kind, new_code.category) == (None, Kind.INTERN, None)
     assert new_code.unit is Unit.PER_BRACKET and new_code.key == "(ny kod) Retainer, per bracket"
     assert [(f.row, f.severity) for f in result.findings] == [
-        (3, Severity.WARNING), (4, Severity.WARNING)
+        (3, Severity.WARNING),
+        (4, Severity.WARNING),
     ]
 
 
@@ -120,7 +138,9 @@ def test_a_file_of_blank_rows_is_an_empty_file() -> None:
 def test_one_row_with_several_problems_reports_each() -> None:
     result = validate_rows([row(7, category="Q", price="x", code="1 01", kind="Extern")], {})
     assert [(f.row, f.column) for f in result.errors] == [
-        (7, "ATV-kod eller STV-kod"), (7, "Åtgärd"), (7, "FTV pris")
+        (7, "ATV-kod eller STV-kod"),
+        (7, "Åtgärd"),
+        (7, "FTV pris"),
     ]
     assert result.items == ()
 

@@ -63,7 +63,8 @@ def test_refused_cells(cell: object, message: str) -> None:
 
 def test_headings() -> None:
     mapping, missing, unknown = map_volume_headings(
-        ["Klinik", "Åtgärd", "Volym 2024", "Patientkategori", "Kommentar", "Kod", ""])
+        ["Klinik", "Åtgärd", "Volym 2024", "Patientkategori", "Kommentar", "Kod", ""]
+    )
     assert mapping == {0: "clinic", 1: "code", 2: "volume", 3: "patient_category"}
     assert missing == [] and unknown == ["Kommentar", "Kod"]
     assert map_volume_headings(["code", "antal"])[0] == {0: "code", 1: "volume"}
@@ -71,14 +72,23 @@ def test_headings() -> None:
 
 
 def rows(*cells: tuple[str | None, str | None, str | None]) -> list[RawRow]:
-    return [RawRow(n, {"clinic": c, "code": k, "volume": v})
-            for n, (c, k, v) in enumerate(cells, start=2)]
+    return [
+        RawRow(n, {"clinic": c, "code": k, "volume": v})
+        for n, (c, k, v) in enumerate(cells, start=2)
+    ]
 
 
 def test_rows_are_summed_per_code_in_first_seen_order() -> None:
     result = validate_volume_rows(
-        rows(("A", "121", "10"), ("A", "101", "1"), ("B", "101", "2"), (None, None, None),
-             ("B", "121", "0")), {})
+        rows(
+            ("A", "121", "10"),
+            ("A", "101", "1"),
+            ("B", "101", "2"),
+            (None, None, None),
+            ("B", "121", "0"),
+        ),
+        {},
+    )
     assert result.ok and result.findings == ()
     assert list(result.totals.items()) == [("121", 10), ("101", 3)]
     assert (result.row_count, result.total_volume, result.clinics) == (4, 13, ("A", "B"))
@@ -87,7 +97,8 @@ def test_rows_are_summed_per_code_in_first_seen_order() -> None:
 def test_every_error_at_once_nothing_summed_from_bad_rows() -> None:
     result = validate_volume_rows(
         rows(("A", "", "1"), ("A", "101", "x"), ("A", "TOTALT", "9"), ("A", "121", "4")),
-        {"volume": "Antal"})
+        {"volume": "Antal"},
+    )
     assert [(f.row, f.column, f.value, f.severity) for f in result.findings] == [
         (2, "Åtgärd", None, Severity.ERROR),
         (3, "Antal", "x", Severity.ERROR),

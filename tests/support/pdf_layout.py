@@ -80,8 +80,7 @@ def pngs(pdf: bytes, scale: float = SCALE) -> list[Any]:
 
     document = pdfium.PdfDocument(pdf)
     try:
-        return [document[i].render(scale=scale).to_pil().convert("L")
-                for i in range(len(document))]
+        return [document[i].render(scale=scale).to_pil().convert("L") for i in range(len(document))]
     finally:
         document.close()
 

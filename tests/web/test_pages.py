@@ -35,7 +35,8 @@ def assert_accessible(page: Any) -> None:
     bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert not bad, f"{page.url}:\n" + "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
-        for v in bad)
+        for v in bad
+    )
 
 
 def log_in(page: Any, key: str) -> None:
@@ -49,7 +50,8 @@ def log_in(page: Any, key: str) -> None:
 def upload(page: Any, filename: str, content: str, name: str, valid_from: str) -> None:
     page.get_by_role("link", name="Ladda upp taxa").click()
     page.get_by_label("Fil").set_input_files(
-        files=[{"name": filename, "mimeType": "text/csv", "buffer": content.encode("utf-8")}])
+        files=[{"name": filename, "mimeType": "text/csv", "buffer": content.encode("utf-8")}]
+    )
     page.get_by_label("Namn").fill(name)
     page.get_by_label("Variant").select_option("normal")
     page.get_by_label("Gäller från").fill(valid_from)
@@ -58,8 +60,11 @@ def upload(page: Any, filename: str, content: str, name: str, valid_from: str) -
 
 def lookup(service: Any, code: str, on: str, key: str | None = None) -> httpx.Response:
     """A clinic system's price lookup over the JSON API."""
-    return httpx.get(f"{service.url}/v1/procedures/{code}", params={"on": on},
-                     headers={"Authorization": f"Bearer {key or service.keys['clinic']}"})
+    return httpx.get(
+        f"{service.url}/v1/procedures/{code}",
+        params={"on": on},
+        headers={"Authorization": f"Bearer {key or service.keys['clinic']}"},
+    )
 
 
 def test_login_shows_the_taxa_and_logout_ends_the_session(page: Any, service: Any) -> None:
@@ -93,24 +98,29 @@ def test_a_file_with_errors_names_every_row(page: Any, service: Any) -> None:
     upload(page, "fel.csv", bad, "Taxa med fel", "2026-01-01")
     expect(page.get_by_role("heading", name=re.compile("3 problem i fel.csv"))).to_be_visible()
     table = page.get_by_role("table", name="Problem i filen")
-    for row, words in ((3, "Priset är inte ett tal"), (4, "behöver sitt referenspris"),
-                       (5, "Okänd kategori")):
+    for row, words in (
+        (3, "Priset är inte ett tal"),
+        (4, "behöver sitt referenspris"),
+        (5, "Okänd kategori"),
+    ):
         expect(table.get_by_role("row").filter(has_text=words)).to_contain_text(str(row))
     expect(page.get_by_role("button", name="Spara som utkast")).to_have_count(0)
     assert_accessible(page)
 
 
-def test_a_good_file_is_reviewed_saved_activated_and_priced(
-    page: Any, service: Any
-) -> None:
+def test_a_good_file_is_reviewed_saved_activated_and_priced(page: Any, service: Any) -> None:
     before = lookup(service, "101", "2026-06-01")
     assert before.status_code == 200 and before.json()["price"] == "1100.00"
     content = BUNDLED_NORMAL.read_text(encoding="utf-8").replace(
-        '"Basundersökning, utförd av tandläkare",1100.00', '"Basundersökning, utförd av '
-        'tandläkare",1180.00', 1)
-    content += ('X901,A,Övrigt,intern,"<script>alert(1)</script>",100.00,,per_atgard,\n'
-                'X902,A,Övrigt,intern,"=HYPERLINK(""http://example.invalid"",""klick"")",'
-                '50.00,,per_atgard,\n')
+        '"Basundersökning, utförd av tandläkare",1100.00',
+        '"Basundersökning, utförd av tandläkare",1180.00',
+        1,
+    )
+    content += (
+        'X901,A,Övrigt,intern,"<script>alert(1)</script>",100.00,,per_atgard,\n'
+        'X902,A,Övrigt,intern,"=HYPERLINK(""http://example.invalid"",""klick"")",'
+        "50.00,,per_atgard,\n"
+    )
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     log_in(page, service.keys["admin"])
@@ -119,12 +129,14 @@ def test_a_good_file_is_reviewed_saved_activated_and_priced(
     expect(page.get_by_text(re.compile("Inga fel: .* åtgärder"))).to_be_visible()
     changed = page.get_by_role("table", name="Ändrade priser")
     expect(changed.get_by_role("row").filter(has_text="Basundersökning")).to_contain_text(
-        "1\u00a0180,00\u00a0kr")
+        "1\u00a0180,00\u00a0kr"
+    )
     expect(changed).to_contain_text("+7,27\u00a0%")
     added = page.get_by_role("table", name="Nya åtgärder")
     expect(added.get_by_role("cell", name="<script>alert(1)</script>")).to_be_visible()
-    expect(added.get_by_role("cell", name='=HYPERLINK("http://example.invalid","klick")'))\
-        .to_be_visible()
+    expect(
+        added.get_by_role("cell", name='=HYPERLINK("http://example.invalid","klick")')
+    ).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("button", name="Spara som utkast").click()
@@ -133,8 +145,9 @@ def test_a_good_file_is_reviewed_saved_activated_and_priced(
     assert_accessible(page)
 
     page.get_by_role("link", name="Aktivera").click()
-    expect(page.get_by_text(re.compile(
-        "avslutar Tandvårdstaxa 2025 .* till och med 31 december 2025"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile("avslutar Tandvårdstaxa 2025 .* till och med 31 december 2025"))
+    ).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Aktivera").click()
     expect(page.get_by_text("Taxan är aktiverad.")).to_be_visible()
@@ -155,8 +168,9 @@ def test_the_board_reads_the_report_and_the_7_percent_check(page: Any, service: 
     page.get_by_label("Volymer").select_option("exempel")
     page.get_by_role("button", name="Visa kontroll").click()
     expect(page.get_by_role("table", name="Avvikelse från referensprislistan")).to_be_visible()
-    expect(page.get_by_role("img", name=re.compile("avvikelse .* per åtgärdsgrupp"))) \
-        .to_be_visible()
+    expect(
+        page.get_by_role("img", name=re.compile("avvikelse .* per åtgärdsgrupp"))
+    ).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Rapport", exact=True).click()
@@ -186,9 +200,16 @@ def test_a_clinic_key_sees_no_upload_page_and_a_forged_post_is_refused(
     expect(page.get_by_text("Din roll får inte göra detta.")).to_be_visible()
 
     token = page.locator("input[name=csrf]").first.get_attribute("value")
-    forged = page.request.post("/ui/taxor/granska", multipart={
-        "csrf": token, "name": "Falsk", "variant": "normal", "valid_from": "2027-01-01",
-        "file": {"name": "t.csv", "mimeType": "text/csv", "buffer": HEADER.encode()}})
+    forged = page.request.post(
+        "/ui/taxor/granska",
+        multipart={
+            "csrf": token,
+            "name": "Falsk",
+            "variant": "normal",
+            "valid_from": "2027-01-01",
+            "file": {"name": "t.csv", "mimeType": "text/csv", "buffer": HEADER.encode()},
+        },
+    )
     assert forged.status == 403
     keys = page.request.post("/ui/nycklar", form={"csrf": token, "name": "x", "role": "admin"})
     assert keys.status == 403
@@ -200,8 +221,9 @@ def test_a_post_without_the_csrf_token_is_refused(page: Any, service: Any) -> No
     assert_accessible(page)
     without = page.request.post("/ui/nycklar", form={"name": "Smygnyckel", "role": "admin"})
     assert without.status == 403
-    wrong = page.request.post("/ui/nycklar",
-                              form={"csrf": "fel", "name": "Smygnyckel", "role": "admin"})
+    wrong = page.request.post(
+        "/ui/nycklar", form={"csrf": "fel", "name": "Smygnyckel", "role": "admin"}
+    )
     assert wrong.status == 403
     page.reload()
     expect(page.get_by_role("cell", name="Smygnyckel")).to_have_count(0)
@@ -241,9 +263,15 @@ def test_every_page_of_the_administrator_is_accessible(page: Any, service: Any) 
 def test_volumes_are_reviewed_then_saved(page: Any, service: Any) -> None:
     log_in(page, service.keys["admin"])
     page.get_by_role("link", name="Volymer").click()
-    page.get_by_label("Fil").set_input_files(files=[{
-        "name": "volymer.csv", "mimeType": "text/csv",
-        "buffer": "Åtgärd;Volym\n101;5200\n103;-4\n107;tusen\n".encode()}])
+    page.get_by_label("Fil").set_input_files(
+        files=[
+            {
+                "name": "volymer.csv",
+                "mimeType": "text/csv",
+                "buffer": "Åtgärd;Volym\n101;5200\n103;-4\n107;tusen\n".encode(),
+            }
+        ]
+    )
     page.get_by_label("Namn").fill("Volymer med fel")
     page.get_by_role("button", name="Granska").click()
     problems = page.get_by_role("table", name="Problem i filen")
@@ -251,9 +279,15 @@ def test_volumes_are_reviewed_then_saved(page: Any, service: Any) -> None:
     expect(problems.get_by_role("row").filter(has_text="Inte ett tal")).to_contain_text("4")
     assert_accessible(page)
 
-    page.get_by_label("Fil").set_input_files(files=[{
-        "name": "volymer.csv", "mimeType": "text/csv",
-        "buffer": "Åtgärd;Volym\n101;5200\n103;1 800\n101;20\n".encode()}])
+    page.get_by_label("Fil").set_input_files(
+        files=[
+            {
+                "name": "volymer.csv",
+                "mimeType": "text/csv",
+                "buffer": "Åtgärd;Volym\n101;5200\n103;1 800\n101;20\n".encode(),
+            }
+        ]
+    )
     page.get_by_label("Namn").fill("Debiterat 2025")
     page.get_by_role("button", name="Granska").click()
     expect(page.get_by_text(re.compile("Inga fel: 3 rader, 2 koder"))).to_be_visible()
@@ -268,8 +302,9 @@ def test_docs_and_redoc_work_without_a_network(page: Any, service: Any) -> None:
     page.goto("/docs")
     expect(page.get_by_text("/v1/procedures/{code}").first).to_be_visible(timeout=30_000)
     page.goto("/redoc")
-    expect(page.get_by_role("heading", name=re.compile("Folktandvården taxa service")).first) \
-        .to_be_visible(timeout=30_000)
+    expect(
+        page.get_by_role("heading", name=re.compile("Folktandvården taxa service")).first
+    ).to_be_visible(timeout=30_000)
 
 
 TLV_2026 = REPO_ROOT / "tests" / "data" / "tlv-referenspriser-2026-01-01.csv"
@@ -303,10 +338,14 @@ def test_next_year_reference_list_control_and_proposal_saved_as_drafts(
     assert_accessible(page)
     page.get_by_label("Taxa").select_option(label=TAXA_2025)
     page.get_by_role("button", name="Kontrollera").click()
-    expect(page.get_by_role("heading", name="Tandvårdstaxa 2025 mot HSLF-FS 2025:68")) \
-        .to_be_visible()
-    expect(page.get_by_role("table", name=re.compile("behöver ett pris"))
-           .get_by_role("cell", name="340", exact=True)).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Tandvårdstaxa 2025 mot HSLF-FS 2025:68")
+    ).to_be_visible()
+    expect(
+        page.get_by_role("table", name=re.compile("behöver ett pris")).get_by_role(
+            "cell", name="340", exact=True
+        )
+    ).to_be_visible()
     assert_accessible(page)
     nav.get_by_role("link", name="Referensprislistor").click()
     saved = page.get_by_role("table", name="Sparade referensprislistor")
@@ -317,7 +356,8 @@ def test_next_year_reference_list_control_and_proposal_saved_as_drafts(
     page.get_by_label("Taxa").select_option(label=TAXA_2025)
     page.get_by_label("Volymer").select_option("exempel")
     page.get_by_label("Referensprislista").select_option(
-        label="HSLF-FS 2025:68 (2026-01-01 – tills vidare)")
+        label="HSLF-FS 2025:68 (2026-01-01 – tills vidare)"
+    )
     page.get_by_role("button", name="Visa kontroll").click()
     expect(page.get_by_role("table", name="Avvikelse från HSLF-FS 2025:68")).to_be_visible()
     expect(page.get_by_text(re.compile(r"Listans egen höjning: \+\d+,\d+\s%"))).to_be_visible()
@@ -337,15 +377,20 @@ def test_next_year_reference_list_control_and_proposal_saved_as_drafts(
     summary = page.get_by_text(re.compile("Avvikelse efter avrundning: "))
     expect(summary).to_be_visible()
     assert percent_in(summary.inner_text()) <= Decimal(7)
-    expect(page.get_by_text(re.compile(r"\(utlöst: den största som håller målet\)"))) \
-        .to_be_visible()
-    expect(page.get_by_role("table", name="Åtgärder i den nya listan som behöver ett pris")
-           .get_by_role("cell", name="340", exact=True)).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"\(utlöst: den största som håller målet\)"))
+    ).to_be_visible()
+    expect(
+        page.get_by_role(
+            "table", name="Åtgärder i den nya listan som behöver ett pris"
+        ).get_by_role("cell", name="340", exact=True)
+    ).to_be_visible()
     expect(page.get_by_text(re.compile(r"\d+ koder passerar sitt referenspris"))).to_be_visible()
     items = page.get_by_role("table", name="Alla åtgärder, före och efter")
     items.get_by_role("link", name="Ändring %").click()  # sorted, the preview kept
-    expect(items.get_by_role("columnheader", name=re.compile("Ändring %"))) \
-        .to_have_attribute("aria-sort", "ascending")
+    expect(items.get_by_role("columnheader", name=re.compile("Ändring %"))).to_have_attribute(
+        "aria-sort", "ascending"
+    )
     assert_accessible(page)
 
     page.get_by_role("button", name="Spara som utkast").click()

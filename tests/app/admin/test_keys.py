@@ -44,9 +44,12 @@ def new_key(client: TestClient, admin: dict[str, str], **body: object) -> dict[s
 
 
 def upload(client: TestClient, headers: dict[str, str], owner: str) -> int:
-    return client.post("/v1/imports", headers=headers, files={"file": ("t.csv", CSV.encode())},
-                       data={"name": "T", "valid_from": "2027-01-01", "owner": owner}
-                       ).status_code
+    return client.post(
+        "/v1/imports",
+        headers=headers,
+        files={"file": ("t.csv", CSV.encode())},
+        data={"name": "T", "valid_from": "2027-01-01", "owner": owner},
+    ).status_code
 
 
 def test_a_revoked_key_is_refused_by_every_worker(
@@ -65,18 +68,38 @@ def test_a_revoked_key_is_refused_by_every_worker(
         assert response.json()["detail"] == "unknown or revoked API key"
     again = client.post(f"/v1/keys/{created['id']}/revoke", headers=admin)
     assert again.status_code == 409
-    events = [e for e in client.get("/v1/audit", headers=admin).json()
-              if e["action"] == "revoke_key"]
+    events = [
+        e for e in client.get("/v1/audit", headers=admin).json() if e["action"] == "revoke_key"
+    ]
     assert [e["target"] for e in events] == [f"api_key:{created['id']}"]
 
 
 def test_taxa_keys_revoke_reaches_the_running_workers(
-    client: TestClient, second_worker: TestClient, admin: dict[str, str], settings: Settings,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    client: TestClient,
+    second_worker: TestClient,
+    admin: dict[str, str],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    assert cli.main(["keys", "create", "--role", "clinic", "--name", "kassa",
-                     "--owner", "region-jonkoping", "--owner", "region-kalmar"]) == 0
+    assert (
+        cli.main(
+            [
+                "keys",
+                "create",
+                "--role",
+                "clinic",
+                "--name",
+                "kassa",
+                "--owner",
+                "region-jonkoping",
+                "--owner",
+                "region-kalmar",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out.splitlines()
     assert "for region-jonkoping, region-kalmar" in out[0]
     key_id = int(out[0].split()[3])
@@ -97,10 +120,22 @@ def test_keys_are_listed_with_prefix_role_owners_and_dates_never_the_key(
     created = new_key(client, admin, role="board", name="nämnden", owners=["region-jonkoping"])
     listed = {k["id"]: k for k in client.get("/v1/keys", headers=admin).json()}
     mine = listed[created["id"]]
-    assert set(mine) == {"id", "name", "prefix", "role", "owners", "created_at", "last_used_at",
-                         "revoked_at"}
+    assert set(mine) == {
+        "id",
+        "name",
+        "prefix",
+        "role",
+        "owners",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    }
     assert (mine["name"], mine["role"], mine["owners"], mine["last_used_at"]) == (
-        "nämnden", "board", ["region-jonkoping"], None)
+        "nämnden",
+        "board",
+        ["region-jonkoping"],
+        None,
+    )
     assert str(created["key"]).startswith(mine["prefix"])
     assert all(str(created["key"]) not in str(k) for k in listed.values())
     client.get("/v1/schedules", headers=bearer(str(created["key"])))
@@ -115,8 +150,9 @@ def test_last_use_is_written_at_most_once_a_minute(
     headers = bearer(str(created["key"]))
     client.get("/v1/schedules", headers=headers)
     with engine.begin() as conn:
-        conn.execute(text("UPDATE api_key SET last_used_at = NULL WHERE id = :id"),
-                     {"id": created["id"]})
+        conn.execute(
+            text("UPDATE api_key SET last_used_at = NULL WHERE id = :id"), {"id": created["id"]}
+        )
     for _ in range(5):
         assert client.get("/v1/schedules", headers=headers).status_code == 200
     listed = {k["id"]: k for k in client.get("/v1/keys", headers=admin).json()}
@@ -129,27 +165,47 @@ def test_an_owner_scoped_admin_key_writes_only_for_its_owners(
     scoped = bearer(str(new_key(client, admin, owners=["region-jonkoping"])["key"]))
     assert upload(client, scoped, "region-kalmar") == 403
     assert upload(client, scoped, "region-jonkoping") == 201
-    volumes = client.post("/v1/volumes", headers=scoped, data={"name": "V", "owner": "x"},
-                          files={"file": ("v.csv", b"code;volume\n101;5\n")})
+    volumes = client.post(
+        "/v1/volumes",
+        headers=scoped,
+        data={"name": "V", "owner": "x"},
+        files={"file": ("v.csv", b"code;volume\n101;5\n")},
+    )
     assert volumes.status_code == 403
     with transaction(engine) as session:
-        other = create_draft(session, owner="region-kalmar", name="Kalmar 2027",
-                             variant=Variant.NORMAL, valid_from=date(2027, 1, 1),
-                             items=[Item(code="101", category=Category.A, group="G",
-                                         kind=Kind.EXTERN, texts=("t",), price=Decimal(100),
-                                         reference_price=Decimal(90), unit=Unit.PER_ATGARD,
-                                         source_rows=(2,))],
-                             imported_by="test", source_filename=None, source_sha256=None)
+        other = create_draft(
+            session,
+            owner="region-kalmar",
+            name="Kalmar 2027",
+            variant=Variant.NORMAL,
+            valid_from=date(2027, 1, 1),
+            items=[
+                Item(
+                    code="101",
+                    category=Category.A,
+                    group="G",
+                    kind=Kind.EXTERN,
+                    texts=("t",),
+                    price=Decimal(100),
+                    reference_price=Decimal(90),
+                    unit=Unit.PER_ATGARD,
+                    source_rows=(2,),
+                )
+            ],
+            imported_by="test",
+            source_filename=None,
+            source_sha256=None,
+        )
     refused = client.post(f"/v1/schedules/{other.id}/activate", headers=scoped)
     assert refused.status_code == 403
     assert refused.json()["detail"] == (
-        "this key may write for region-jonkoping only, not 'region-kalmar'")
+        "this key may write for region-jonkoping only, not 'region-kalmar'"
+    )
     assert client.post(f"/v1/schedules/{other.id}/activate", headers=admin).status_code == 200
     assert client.post(f"/v1/schedules/{other.id}/retire", headers=scoped).status_code == 403
     # Nor may it hand out more than its own scope.
     for body in ({}, {"owners": ["region-kalmar"]}):
-        made = client.post("/v1/keys", headers=scoped, json={"role": "admin", "name": "x",
-                                                             **body})
+        made = client.post("/v1/keys", headers=scoped, json={"role": "admin", "name": "x", **body})
         assert made.status_code == 403
     assert new_key(client, scoped, owners=["region-jonkoping"])["owners"] == ["region-jonkoping"]
     # The audit log records whose taxa each write was for.

@@ -26,7 +26,8 @@ def test_bundled_configuration() -> None:
     config = jour_config()
     assert config is jour_config()  # read once
     assert [(r.owner, r.file) for r in config.rules] == [
-        ("region-jonkoping", "region-jonkoping-2025.json")]
+        ("region-jonkoping", "region-jonkoping-2025.json")
+    ]
     assert config.windows_for("region-jonkoping")[1] == "windows-default.json"
     assert config.windows_for("../../etc/passwd")[1] == "windows-default.json"
     rule = config.rule_for("region-jonkoping", date(2025, 6, 1))
@@ -38,14 +39,17 @@ def test_bundled_configuration() -> None:
 def test_a_per_owner_windows_file_wins_over_the_default(tmp_path: Path) -> None:
     shutil.copy(JOUR_DIR / "windows-default.json", tmp_path)
     (tmp_path / "windows-region-x.json").write_text(
-        json.dumps({"day_start": "07:00", "day_end": "19:00", "source": "test"}))
+        json.dumps({"day_start": "07:00", "day_end": "19:00", "source": "test"})
+    )
     config = read_jour_config(tmp_path)
     at = datetime.fromisoformat("2025-03-12T18:30:00+01:00")
     x = variant_at(config, "region-x", at)
     other = variant_at(config, "region-jonkoping", at)
     assert (x.variant, x.reason, x.windows_file) == (
-        Variant.NORMAL, "Wednesday 18:30: within normal hours 07:00–19:00",
-        "windows-region-x.json")
+        Variant.NORMAL,
+        "Wednesday 18:30: within normal hours 07:00–19:00",
+        "windows-region-x.json",
+    )
     assert (other.variant, other.windows_file) == (Variant.JOUR, "windows-default.json")
 
 
@@ -53,13 +57,13 @@ def test_a_per_owner_windows_file_wins_over_the_default(tmp_path: Path) -> None:
     ("name", "content", "error"),
     [
         ("windows-default.json", {"day_start": "18:00", "day_end": "08:00"}, JourWindowsError),
-        ("region-x-2025.json", {"percent": 50.0, "rounding_step": "5", "source": "x"},
-         ValueError),
+        ("region-x-2025.json", {"percent": 50.0, "rounding_step": "5", "source": "x"}, ValueError),
         ("notes.json", {}, ValueError),
     ],
 )
-def test_a_malformed_file_fails_loudly(tmp_path: Path, name: str, content: object,
-                                       error: type[Exception]) -> None:
+def test_a_malformed_file_fails_loudly(
+    tmp_path: Path, name: str, content: object, error: type[Exception]
+) -> None:
     shutil.copy(JOUR_DIR / "windows-default.json", tmp_path)
     (tmp_path / name).write_text(json.dumps(content))
     with pytest.raises(error):
@@ -73,8 +77,12 @@ def test_the_default_windows_are_required(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("day", "name"),
-    [(date(2025, 12, 24), "julafton"), (date(2025, 12, 31), "nyårsafton"),
-     (date(2025, 6, 20), "midsommarafton"), (date(2025, 4, 19), "påskafton")],
+    [
+        (date(2025, 12, 24), "julafton"),
+        (date(2025, 12, 31), "nyårsafton"),
+        (date(2025, 6, 20), "midsommarafton"),
+        (date(2025, 4, 19), "påskafton"),
+    ],
 )
 def test_eve_names(day: date, name: str) -> None:
     assert eve_name(day) == name

@@ -39,15 +39,20 @@ def lists(engine: Engine, settings: Settings) -> list[int]:
 @pytest.fixture()
 def volumes_id(client: TestClient, admin: dict[str, str]) -> int:
     """The bundled EXAMPLE volumes (invented figures) as a stored volume set."""
-    response = client.post("/v1/volumes", headers=admin, data={"name": "Exempel (påhittat)"},
-                           files={"file": (EXAMPLE_VOLUMES.name, EXAMPLE_VOLUMES.read_bytes())})
+    response = client.post(
+        "/v1/volumes",
+        headers=admin,
+        data={"name": "Exempel (påhittat)"},
+        files={"file": (EXAMPLE_VOLUMES.name, EXAMPLE_VOLUMES.read_bytes())},
+    )
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
 
 
 def example_volumes(settings: Settings) -> dict[str, int]:
-    validation = parse_volume_file(EXAMPLE_VOLUMES.read_bytes(), EXAMPLE_VOLUMES.name,
-                                   Limits.of(settings))
+    validation = parse_volume_file(
+        EXAMPLE_VOLUMES.read_bytes(), EXAMPLE_VOLUMES.name, Limits.of(settings)
+    )
     assert validation.ok
     return dict(validation.totals)
 
@@ -57,8 +62,9 @@ def schedules(engine: Engine) -> int:
         return len(session.exec(select(Schedule)).all())
 
 
-def post(client: TestClient, headers: dict[str, str], schedule_id: int, body: dict[str, Any]
-         ) -> Any:
+def post(
+    client: TestClient, headers: dict[str, str], schedule_id: int, body: dict[str, Any]
+) -> Any:
     return client.post(f"/v1/schedules/{schedule_id}/proposals", headers=headers, json=body)
 
 
@@ -70,21 +76,41 @@ def by_key(body: Any) -> dict[str, Any]:
 
 
 def test_a_solved_dry_run_of_the_2025_taxa_against_the_2026_list(
-    client: TestClient, admin: dict[str, str], engine: Engine, settings: Settings,
-    bundled: list[int], lists: list[int], volumes_id: int,
+    client: TestClient,
+    admin: dict[str, str],
+    engine: Engine,
+    settings: Settings,
+    bundled: list[int],
+    lists: list[int],
+    volumes_id: int,
 ) -> None:
-    response = post(client, admin, bundled[0], {
-        "reference_list_id": lists[1], "volumes_id": volumes_id, "valid_from": "2026-01-01",
-        "dry_run": True})
+    response = post(
+        client,
+        admin,
+        bundled[0],
+        {
+            "reference_list_id": lists[1],
+            "volumes_id": volumes_id,
+            "valid_from": "2026-01-01",
+            "dry_run": True,
+        },
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert schedules(engine) == 2  # nothing stored
 
     # The largest uniform change on a 0.01 % grid within 7 % after rounding to 5 kr.
     assert (body["percent"], body["solved"], body["limit_percent"], body["target_percent"]) == (
-        "7.17", True, "7", "7")
-    assert (body["deviation_percent"], body["within"], body["headroom"]) == ("7.00", True,
-                                                                           "5988.65")
+        "7.17",
+        True,
+        "7",
+        "7",
+    )
+    assert (body["deviation_percent"], body["within"], body["headroom"]) == (
+        "7.00",
+        True,
+        "5988.65",
+    )
     assert body["deviation"]["total"]["deviation_percent"] == "7.00"
     assert body["deviation_before"]["deviation_percent"] == "-0.11"
 
@@ -99,8 +125,11 @@ def test_a_solved_dry_run_of_the_2025_taxa_against_the_2026_list(
 
     # Recomputed from the answer alone: Σ volume × new price against Σ volume × new reference.
     volumes = example_volumes(settings)
-    compared = [i for i in body["items"] if i["kind"] == "extern" and i["new_reference"]
-                and volumes.get(i["code"], 0) > 0]
+    compared = [
+        i
+        for i in body["items"]
+        if i["kind"] == "extern" and i["new_reference"] and volumes.get(i["code"], 0) > 0
+    ]
     revenue = sum(volumes[i["code"]] * Decimal(i["new_price"]) for i in compared)
     reference = sum(volumes[i["code"]] * Decimal(i["new_reference"]) for i in compared)
     assert str(revenue) == body["deviation"]["total"]["revenue"]
@@ -109,11 +138,22 @@ def test_a_solved_dry_run_of_the_2025_taxa_against_the_2026_list(
     items_out = by_key(body)
     assert len(items_out) == len(items) == 410
     assert items_out["101"] | {"text": None} == {
-        "key": "101", "code": "101", "kind": "extern", "category": "A",
-        "group": "Us,riskbedömn och hälsofr åtg", "text": None, "unit": "per_atgard",
-        "old_price": "1100.00", "new_price": "1180.00", "change": "80.00",
-        "change_percent": "7.27", "old_reference": "1015.00", "new_reference": "1100.00",
-        "rule": "uniform", "capped": None}
+        "key": "101",
+        "code": "101",
+        "kind": "extern",
+        "category": "A",
+        "group": "Us,riskbedömn och hälsofr åtg",
+        "text": None,
+        "unit": "per_atgard",
+        "old_price": "1100.00",
+        "new_price": "1180.00",
+        "change": "80.00",
+        "change_percent": "7.27",
+        "old_reference": "1015.00",
+        "new_reference": "1100.00",
+        "rule": "uniform",
+        "capped": None,
+    }
     assert items_out["103S"]["new_reference"] == "585.00"
     for item in body["items"]:
         new = Decimal(item["new_price"])
@@ -139,24 +179,44 @@ def test_a_solved_dry_run_of_the_2025_taxa_against_the_2026_list(
     assert "the owner's latest" in body["jour"]["note"]
 
     # The same volumes inline give the same proposal.
-    inline = post(client, admin, bundled[0], {
-        "reference_list_id": lists[1], "volumes": volumes, "valid_from": "2026-01-01",
-        "dry_run": True}).json()
+    inline = post(
+        client,
+        admin,
+        bundled[0],
+        {
+            "reference_list_id": lists[1],
+            "volumes": volumes,
+            "valid_from": "2026-01-01",
+            "dry_run": True,
+        },
+    ).json()
     assert (inline["percent"], inline["headroom"]) == ("7.17", "5988.65")
     assert inline["volumes"]["id"] is None and body["volumes"]["id"] == volumes_id
 
 
 def test_the_stored_drafts_activate_and_answer_the_new_prices(
-    client: TestClient, admin: dict[str, str], clinic: dict[str, str], engine: Engine,
-    bundled: list[int], lists: list[int], volumes_id: int,
+    client: TestClient,
+    admin: dict[str, str],
+    clinic: dict[str, str],
+    engine: Engine,
+    bundled: list[int],
+    lists: list[int],
+    volumes_id: int,
 ) -> None:
-    response = post(client, admin, bundled[0], {
-        "reference_list_id": lists[1], "volumes_id": volumes_id, "valid_from": "2026-01-01"})
+    response = post(
+        client,
+        admin,
+        bundled[0],
+        {"reference_list_id": lists[1], "volumes_id": volumes_id, "valid_from": "2026-01-01"},
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     normal, jour = body["stored"], body["jour"]["schedule"]
     assert (normal["status"], normal["variant"], normal["valid_from"]) == (
-        "draft", "normal", "2026-01-01")
+        "draft",
+        "normal",
+        "2026-01-01",
+    )
     assert (jour["status"], jour["variant"]) == ("draft", "jour")
     assert normal["name"] == "Tandvårdstaxa 2026 – förslag mot HSLF-FS 2025:68"
     with Session(engine) as session:
@@ -165,13 +225,16 @@ def test_the_stored_drafts_activate_and_answer_the_new_prices(
         actions = [e.action for e in session.exec(select(AuditEvent)).all()]
     assert actions.count("propose") == 1
     assert actions.count("import") == 4  # the bundled normal and jour taxa, and the drafts
-    assert (proposed["101"].price, proposed["101"].reference_price) == (Decimal("1180.00"),
-                                                                        Decimal("1100.00"))
+    assert (proposed["101"].price, proposed["101"].reference_price) == (
+        Decimal("1180.00"),
+        Decimal("1100.00"),
+    )
 
     # Nothing answers the draft's prices before activation.
     def price(on: str, variant: str = "normal") -> str:
-        found = client.get("/v1/procedures/101", params={"on": on, "variant": variant},
-                           headers=clinic)
+        found = client.get(
+            "/v1/procedures/101", params={"on": on, "variant": variant}, headers=clinic
+        )
         assert found.status_code == 200, found.text
         return str(found.json()["price"])
 
@@ -185,29 +248,58 @@ def test_the_stored_drafts_activate_and_answer_the_new_prices(
     assert old["valid_to"] == "2025-12-31"
 
     # A 2026 quote: the new price against TLV's 2026 reference price.
-    quote = client.post("/v1/quotes", headers=clinic, json={
-        "patient": {"birth_date": "1980-05-10", "stb_eligible": False, "atb_available": "0"},
-        "lines": [{"code": "101", "quantity": 1, "date": "2026-03-10"}]}).json()
+    quote = client.post(
+        "/v1/quotes",
+        headers=clinic,
+        json={
+            "patient": {"birth_date": "1980-05-10", "stb_eligible": False, "atb_available": "0"},
+            "lines": [{"code": "101", "quantity": 1, "date": "2026-03-10"}],
+        },
+    ).json()
     line = quote["lines"][0]
     assert (line["schedule_id"], line["price"], line["reference_price"]) == (
-        normal["id"], "1180.00", "1100.00")
+        normal["id"],
+        "1180.00",
+        "1100.00",
+    )
 
     # The board's report of the new taxa, against the 2026 list its items carry.
-    report = client.get(f"/v1/schedules/{normal['id']}/report",
-                        params={"format": "html", "volumes_id": volumes_id}, headers=admin)
+    report = client.get(
+        f"/v1/schedules/{normal['id']}/report",
+        params={"format": "html", "volumes_id": volumes_id},
+        headers=admin,
+    )
     assert report.status_code == 200, report.text
     assert "Tandvårdstaxa 2026" in report.text
 
 
 def test_policies_combined_over_http(
-    client: TestClient, admin: dict[str, str], bundled: list[int], lists: list[int],
+    client: TestClient,
+    admin: dict[str, str],
+    bundled: list[int],
+    lists: list[int],
     volumes_id: int,
 ) -> None:
-    policy = {"mode": "follow_reference", "max_rise_percent": "10",
-              "keep_at_or_below_reference": True, "intern_percent": "3", "rounding_kr": 5}
-    response = post(client, admin, bundled[0], {
-        "reference_list_id": lists[1], "volumes_id": volumes_id, "valid_from": "2026-01-01",
-        "limit_percent": "7", "policy": policy, "dry_run": True})
+    policy = {
+        "mode": "follow_reference",
+        "max_rise_percent": "10",
+        "keep_at_or_below_reference": True,
+        "intern_percent": "3",
+        "rounding_kr": 5,
+    }
+    response = post(
+        client,
+        admin,
+        bundled[0],
+        {
+            "reference_list_id": lists[1],
+            "volumes_id": volumes_id,
+            "valid_from": "2026-01-01",
+            "limit_percent": "7",
+            "policy": policy,
+            "dry_run": True,
+        },
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["policy"] == policy and body["solved"] is True and body["within"] is True
@@ -222,9 +314,18 @@ def test_policies_combined_over_http(
     assert (items["951"]["rule"], items["951"]["new_price"]) == ("intern", "260.00")
     assert any("max_rise" in rule or "rises more than 10" in rule for rule in body["rules"])
 
-    given = post(client, admin, bundled[0], {
-        "reference_list_id": lists[1], "volumes_id": volumes_id, "valid_from": "2026-01-01",
-        "policy": {"percent": "3"}, "dry_run": True}).json()
+    given = post(
+        client,
+        admin,
+        bundled[0],
+        {
+            "reference_list_id": lists[1],
+            "volumes_id": volumes_id,
+            "valid_from": "2026-01-01",
+            "policy": {"percent": "3"},
+            "dry_run": True,
+        },
+    ).json()
     assert (given["percent"], given["solved"]) == ("3", False)
     assert by_key(given)["101"]["new_price"] == "1135.00"  # 1 100 × 1.03 = 1 133 → 1 135
 
@@ -247,11 +348,21 @@ BAD_BODIES = [
 
 @pytest.mark.parametrize(("change", "field"), BAD_BODIES)
 def test_bad_requests_name_the_field_and_store_nothing(
-    client: TestClient, admin: dict[str, str], engine: Engine, bundled: list[int],
-    lists: list[int], volumes_id: int, change: dict[str, Any], field: str,
+    client: TestClient,
+    admin: dict[str, str],
+    engine: Engine,
+    bundled: list[int],
+    lists: list[int],
+    volumes_id: int,
+    change: dict[str, Any],
+    field: str,
 ) -> None:
-    body = {"reference_list_id": lists[1], "volumes_id": volumes_id,
-            "valid_from": "2026-01-01", **change}
+    body = {
+        "reference_list_id": lists[1],
+        "volumes_id": volumes_id,
+        "valid_from": "2026-01-01",
+        **change,
+    }
     response = post(client, admin, bundled[0], body)
     assert response.status_code == 422, response.text
     assert field in [p["field"] for p in response.json()["problems"]]
@@ -259,40 +370,72 @@ def test_bad_requests_name_the_field_and_store_nothing(
 
 
 def test_a_limit_no_rounding_can_meet_says_why_and_the_nearest_figures(
-    client: TestClient, admin: dict[str, str], engine: Engine, bundled: list[int],
-    lists: list[int], volumes_id: int,
+    client: TestClient,
+    admin: dict[str, str],
+    engine: Engine,
+    bundled: list[int],
+    lists: list[int],
+    volumes_id: int,
 ) -> None:
-    response = post(client, admin, bundled[0], {
-        "reference_list_id": lists[1], "volumes_id": volumes_id, "valid_from": "2026-01-01",
-        "limit_percent": "0", "policy": {"rounding_kr": "1000"}})
+    response = post(
+        client,
+        admin,
+        bundled[0],
+        {
+            "reference_list_id": lists[1],
+            "volumes_id": volumes_id,
+            "valid_from": "2026-01-01",
+            "limit_percent": "0",
+            "policy": {"rounding_kr": "1000"},
+        },
+    )
     assert response.status_code == 422, response.text
     body = response.json()
     assert "no rounding meets the limit" in body["detail"]
     problems = {p["field"]: p["value"] for p in body["problems"]}
-    assert problems == {"limit_percent": "0", "nearest.deviation_below": "-0.42",
-                        "nearest.deviation_above": "0.17", "nearest.percent_below": "1.07",
-                        "nearest.percent_above": "1.08"}
+    assert problems == {
+        "limit_percent": "0",
+        "nearest.deviation_below": "-0.42",
+        "nearest.deviation_above": "0.17",
+        "nearest.percent_below": "1.07",
+        "nearest.percent_above": "1.08",
+    }
     assert schedules(engine) == 2
 
 
 def test_the_list_must_be_next_years(
-    client: TestClient, admin: dict[str, str], engine: Engine, bundled: list[int],
-    lists: list[int], volumes_id: int,
+    client: TestClient,
+    admin: dict[str, str],
+    engine: Engine,
+    bundled: list[int],
+    lists: list[int],
+    volumes_id: int,
 ) -> None:
     # The 2025 list ends before a 2026 taxa starts.
-    ended = post(client, admin, bundled[0], {
-        "reference_list_id": lists[0], "volumes_id": volumes_id, "valid_from": "2026-01-01"})
+    ended = post(
+        client,
+        admin,
+        bundled[0],
+        {"reference_list_id": lists[0], "volumes_id": volumes_id, "valid_from": "2026-01-01"},
+    )
     assert ended.status_code == 422
     assert ended.json()["problems"][0]["field"] == "reference_list_id"
     assert "ends 2025-12-31" in ended.json()["detail"]
     # A taxa from 2026-02-01: the 2026 list starts before it.
-    imported = client.post("/v1/imports", headers=admin,
-                           data={"name": "Tandvårdstaxa feb 2026", "valid_from": "2026-02-01"},
-                           files={"file": (TAXA_CSV.name, TAXA_CSV.read_bytes())})
+    imported = client.post(
+        "/v1/imports",
+        headers=admin,
+        data={"name": "Tandvårdstaxa feb 2026", "valid_from": "2026-02-01"},
+        files={"file": (TAXA_CSV.name, TAXA_CSV.read_bytes())},
+    )
     assert imported.status_code == 201, imported.text
     later = imported.json()["schedule_id"]
-    before = post(client, admin, later, {
-        "reference_list_id": lists[1], "volumes_id": volumes_id, "valid_from": "2027-01-01"})
+    before = post(
+        client,
+        admin,
+        later,
+        {"reference_list_id": lists[1], "volumes_id": volumes_id, "valid_from": "2027-01-01"},
+    )
     assert before.status_code == 422, before.text
     assert before.json()["problems"][0]["field"] == "reference_list_id"
     assert "before the taxa" in before.json()["detail"]
@@ -300,7 +443,10 @@ def test_the_list_must_be_next_years(
 
 
 def test_ids_that_name_nothing_and_a_jour_taxa(
-    client: TestClient, admin: dict[str, str], bundled: list[int], lists: list[int],
+    client: TestClient,
+    admin: dict[str, str],
+    bundled: list[int],
+    lists: list[int],
     volumes_id: int,
 ) -> None:
     body = {"reference_list_id": lists[1], "volumes_id": volumes_id, "valid_from": "2026-01-01"}
@@ -314,8 +460,13 @@ def test_ids_that_name_nothing_and_a_jour_taxa(
 
 
 def test_who_may_propose(
-    client: TestClient, admin: dict[str, str], clinic: dict[str, str], engine: Engine,
-    bundled: list[int], lists: list[int], volumes_id: int,
+    client: TestClient,
+    admin: dict[str, str],
+    clinic: dict[str, str],
+    engine: Engine,
+    bundled: list[int],
+    lists: list[int],
+    volumes_id: int,
 ) -> None:
     body = {"reference_list_id": lists[1], "volumes_id": volumes_id, "valid_from": "2026-01-01"}
     board = client.post("/v1/keys", json={"role": "board", "name": "nämnden"}, headers=admin)
@@ -334,12 +485,24 @@ def test_who_may_propose(
 
 
 def test_cli_propose_dry_run_and_stored(
-    engine: Engine, settings: Settings, bundled: list[int], lists: list[int],
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    engine: Engine,
+    settings: Settings,
+    bundled: list[int],
+    lists: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    args = ["propose", "--list", str(lists[1]), "--valid-from", "2026-01-01", "--on",
-            "2025-06-01", "--example-volumes"]
+    args = [
+        "propose",
+        "--list",
+        str(lists[1]),
+        "--valid-from",
+        "2026-01-01",
+        "--on",
+        "2025-06-01",
+        "--example-volumes",
+    ]
     assert cli.main([*args, "--dry-run", "--top", "3"]) == 0
     out = capsys.readouterr().out
     assert "INVENTED" in out and "extern prices: 7.17 % (solved" in out

@@ -73,8 +73,11 @@ TEN_LINES: Json = {
 
 REGIONAL: Json = {
     "personnummer": PERSONNUMMER,
-    "patient": {"birth_date": "1950-05-10", "regional_support": "sjukdomsbehandling",
-                "frikort_spent": "1300.00"},
+    "patient": {
+        "birth_date": "1950-05-10",
+        "regional_support": "sjukdomsbehandling",
+        "frikort_spent": "1300.00",
+    },
     "lines": [
         {"code": "101", "date": "2026-02-10"},
         {"code": "701", "date": "2026-02-10", "tooth_position": 2},
@@ -131,14 +134,17 @@ def expected_row(line: Json, show_region: bool) -> list[str]:
     return row
 
 
-ERSATTNING = {"allman": "Allmän tandvårdsersättning", "sarskild": "Särskild tandvårdsersättning",
-              None: "Ingen ersättning"}
+ERSATTNING = {
+    "allman": "Allmän tandvårdsersättning",
+    "sarskild": "Särskild tandvårdsersättning",
+    None: "Ingen ersättning",
+}
 
 
 def check_figures(document: str, quote: Json) -> None:
     """Every line's amounts, in its row, in order; the totals; the ersättning of each line."""
     show_region = any(Decimal(line["region"]) for line in quote["lines"])
-    table = document[document.index("Åtgärd Pris"):document.index("\nSumma ")]
+    table = document[document.index("Åtgärd Pris") : document.index("\nSumma ")]
     starts = [table.index(f"\n{line['code']} ") for line in quote["lines"]]
     assert starts == sorted(starts)  # the rows in the answer's order
     for line, start, end in zip(quote["lines"], starts, [*starts[1:], len(table)], strict=True):
@@ -150,9 +156,8 @@ def check_figures(document: str, quote: Json) -> None:
     for day in dict.fromkeys(line["date"] for line in quote["lines"]):
         assert f"\n{day} (" in table
     totals = quote["totals"]
-    summa = document[document.index("\nSumma "):document.index("\nPriset omfattar")]
-    expected = [sv(totals["price"])] + [sv(totals[k]) for k in ("atb", "stb")
-                                        if Decimal(totals[k])]
+    summa = document[document.index("\nSumma ") : document.index("\nPriset omfattar")]
+    expected = [sv(totals["price"])] + [sv(totals[k]) for k in ("atb", "stb") if Decimal(totals[k])]
     expected += [sv(totals["state"])] + ([sv(totals["region"])] if show_region else [])
     assert amounts(summa) == [*expected, sv(totals["patient"])]
     summary = flat(document)
@@ -169,7 +174,8 @@ def test_the_pdf_carries_the_figures_of_the_json_answer(
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["cache-control"] == "no-store"
     assert response.headers["content-disposition"] == (
-        'inline; filename="kostnadsforslag-region-jonkoping-2026-01-15.pdf"')
+        'inline; filename="kostnadsforslag-region-jonkoping-2026-01-15.pdf"'
+    )
     document = pdf_text(response.content)
     assert {line["ersattning"] for line in quote["lines"]} == {"allman", "sarskild", None}
     check_figures(document, quote)
@@ -180,35 +186,49 @@ def test_the_pdf_carries_the_figures_of_the_json_answer(
     assert "Giltigt till och med 15 april 2026 (3 månader)" in words
     assert f"Patient {NAME}" in words and f"Personnummer {PERSONNUMMER}" in words
     # Why a line gives no ersättning, or allmän rather than särskild.
-    for why in ("inte särskild: åtgärden omfattas inte",
-                "inte särskild: priset är högre än referenspriset",
-                "inte särskild: fast protetik bakom tand 5",
-                "Ingen ersättning ingår inte i tandvårdsstödet",
-                "varav material 150,00 kr", "(jourtid)"):
+    for why in (
+        "inte särskild: åtgärden omfattas inte",
+        "inte särskild: priset är högre än referenspriset",
+        "inte särskild: fast protetik bakom tand 5",
+        "Ingen ersättning ingår inte i tandvårdsstödet",
+        "varav material 150,00 kr",
+        "(jourtid)",
+    ):
         assert why in words, why
     # What it rests on: the state as entered, the rule sets, the thresholds, the L values.
-    assert ("ersättningsperiod från 2025-11-03 med 2 080,00 kr räknat i högkostnadsskyddet; "
-            "allmänt tandvårdsbidrag att använda 600,00 kr; rätt till särskilt "
-            "tandvårdsbidrag, 0,00 kr redan använt detta halvår") in words
+    assert (
+        "ersättningsperiod från 2025-11-03 med 2 080,00 kr räknat i högkostnadsskyddet; "
+        "allmänt tandvårdsbidrag att använda 600,00 kr; rätt till särskilt "
+        "tandvårdsbidrag, 0,00 kr redan använt detta halvår"
+    ) in words
     assert "regelverk 2026 (gäller 2026-01-01 – 2026-12-31)" in words
     for t in quote["period_thresholds"]:
-        assert (f"Högkostnadsskyddet för ersättningsperioden från {t['period_start']} "
-                f"(regelverk {t['rule_set']}): karens {sv(t['lower'])} kr, övre gräns "
-                f"{sv(t['upper'])} kr") in words
+        assert (
+            f"Högkostnadsskyddet för ersättningsperioden från {t['period_start']} "
+            f"(regelverk {t['rule_set']}): karens {sv(t['lower'])} kr, övre gräns "
+            f"{sv(t['upper'])} kr"
+        ) in words
     uncertain = [n for n in quote["notes"] if n.startswith("uncertain value (L)")]
     # The period opened in 2025: its upper threshold is unsettled (L), and so is the scope of
     # the 67+ rule for prosthetics (801 on tooth 16).
     assert [n.split(" = ")[0].rsplit(": ", 1)[1] for n in uncertain] == [
-        "high_cost_protection.upper_threshold", "tiotandvard.scope.position_limited"]
-    assert ("övre gränsen i högkostnadsskyddet 15000 regelverk 2026 Unsettled (domain.md §3): a "
-            "period started before 2026-01-01") in words
-    assert ("vilken fast protetik som ger särskild tandvårdsersättning bara till och med "
-            "tandposition 5 800–805 (tandstödd krona, pelare, bro, emaljretinerad konstruktion) "
-            "regelverk 2026") in words
+        "high_cost_protection.upper_threshold",
+        "tiotandvard.scope.position_limited",
+    ]
+    assert (
+        "övre gränsen i högkostnadsskyddet 15000 regelverk 2026 Unsettled (domain.md §3): a "
+        "period started before 2026-01-01"
+    ) in words
+    assert (
+        "vilken fast protetik som ger särskild tandvårdsersättning bara till och med "
+        "tandposition 5 800–805 (tandstödd krona, pelare, bro, emaljretinerad konstruktion) "
+        "regelverk 2026"
+    ) in words
     credit = quote["atb_next_credit"]
     assert credit["date"] == "2026-07-01"
     assert f"Den 1 juli 2026 får du {sv(credit['amount'])} kr i nytt allmänt tandvårdsbidrag" in (
-        words)
+        words
+    )
     assert "Försäkringskassan beslutar om tandvårdsersättningen." in words
 
 
@@ -241,10 +261,12 @@ def test_regional_support_shows_the_region_and_the_patient_parts(
     assert "Regionalt tandvårdsstöd: tandvård som ett led i en sjukdomsbehandling" in words
     assert "Ingen ersättning regionalt tandvårdsstöd" in words
     assert f"Regionen betalar {sv(quote['totals']['region'])} kr" in words
-    visits = document[document.index("Räknat mot"):]
+    visits = document[document.index("Räknat mot") :]
     for visit in quote["regional_visits"]:
-        assert f"{visit['date']} {sv(visit['fee'])} {sv(visit['patient'])} " \
-               f"{sv(visit['region'])} {sv(visit['frikort_spent_after'])}" in visits
+        assert (
+            f"{visit['date']} {sv(visit['fee'])} {sv(visit['patient'])} "
+            f"{sv(visit['region'])} {sv(visit['frikort_spent_after'])}" in visits
+        )
     assert "1 300,00 kr redan räknat mot frikortet" in words
 
 
@@ -278,7 +300,9 @@ def test_pages_are_a4_numbered_with_white_margins(
     assert 1 <= pages <= 3
     for n, page in enumerate(reader.pages, start=1):
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (
-            595, 842)  # A4 in points
+            595,
+            842,
+        )  # A4 in points
         assert f"Sida {n} av {pages}" in page.extract_text().replace(NBSP, " ")
     for n, image in enumerate(pngs(content), start=1):
         assert page_problems(image) == [], f"page {n}"
@@ -309,13 +333,18 @@ def _everything_stored(engine: Engine) -> str:
     from app.models import metadata
 
     with engine.connect() as conn:
-        return "\n".join(repr(row) for table in metadata.sorted_tables
-                         for row in conn.execute(table.select()))
+        return "\n".join(
+            repr(row) for table in metadata.sorted_tables for row in conn.execute(table.select())
+        )
 
 
 def test_name_and_personnummer_are_never_stored_logged_or_echoed(
-    client: TestClient, clinic: dict[str, str], admin: dict[str, str], bundled: list[int],
-    engine: Engine, caplog: pytest.LogCaptureFixture,
+    client: TestClient,
+    clinic: dict[str, str],
+    admin: dict[str, str],
+    bundled: list[int],
+    engine: Engine,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     for format in ("json", "html", "pdf"):
@@ -328,13 +357,16 @@ def test_name_and_personnummer_are_never_stored_logged_or_echoed(
         {**TEN_LINES, "patient_name": NAME * 20},
         {**TEN_LINES, "personnummer": int(PERSONNUMMER[:8])},
         {**TEN_LINES, "lines": [{"code": "999", "date": "2026-02-10"}]},
-        {**TEN_LINES, "patient": {**TEN_LINES["patient"], "personnummer": PERSONNUMMER,
-                                  "patient_name": NAME}},
+        {
+            **TEN_LINES,
+            "patient": {**TEN_LINES["patient"], "personnummer": PERSONNUMMER, "patient_name": NAME},
+        },
         {**TEN_LINES, "patient": {**TEN_LINES["patient"], "atb_available": "-1"}},
     ):
         for format in ("json", "pdf"):
-            response = client.post("/v1/quotes", params={"format": format}, json=body,
-                                   headers=clinic)
+            response = client.post(
+                "/v1/quotes", params={"format": format}, json=body, headers=clinic
+            )
             assert response.status_code == 422, response.text
             answers.append(response.text)
     too_long = json.loads(answers[1])
@@ -342,7 +374,9 @@ def test_name_and_personnummer_are_never_stored_logged_or_echoed(
     assert too_long["problems"][0]["value"] is None
     misplaced = json.loads(answers[9])
     assert [(p["field"], p["value"]) for p in misplaced["problems"]] == [
-        ("patient.personnummer", None), ("patient.patient_name", None)]
+        ("patient.personnummer", None),
+        ("patient.patient_name", None),
+    ]
     audit = client.get("/v1/audit", headers=admin)
     assert audit.status_code == 200
     logged = "\n".join(record.getMessage() for record in caplog.records)
@@ -372,8 +406,9 @@ def test_the_server_access_log_has_the_path_only(
             lines.append(self.format(record))
 
     handler = Keep()
-    handler.setFormatter(AccessFormatter(LOGGING_CONFIG["formatters"]["access"]["fmt"],
-                                         use_colors=False))
+    handler.setFormatter(
+        AccessFormatter(LOGGING_CONFIG["formatters"]["access"]["fmt"], use_colors=False)
+    )
     app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, log_config=None, log_level="info"))
     access = logging.getLogger("uvicorn.access")
@@ -387,10 +422,13 @@ def test_the_server_access_log_has_the_path_only(
         serving = asyncio.create_task(server.serve(sockets=[listening]))
         statuses = []
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
-            for format, body in (("pdf", TEN_LINES),
-                                 ("pdf", {**TEN_LINES, "personnummer": PERSONNUMMER * 3})):
-                response = await http.post("/v1/quotes", params={"format": format}, json=body,
-                                           headers=clinic)
+            for format, body in (
+                ("pdf", TEN_LINES),
+                ("pdf", {**TEN_LINES, "personnummer": PERSONNUMMER * 3}),
+            ):
+                response = await http.post(
+                    "/v1/quotes", params={"format": format}, json=body, headers=clinic
+                )
                 statuses.append(response.status_code)
         server.should_exit = True
         await serving
@@ -405,7 +443,8 @@ def test_the_server_access_log_has_the_path_only(
     requests = [line for line in lines if "POST" in line]
     assert [re.sub(r"^.* - ", "", line) for line in requests] == [
         '"POST /v1/quotes?format=pdf HTTP/1.1" 200 OK',
-        '"POST /v1/quotes?format=pdf HTTP/1.1" 422 Unprocessable Entity']
+        '"POST /v1/quotes?format=pdf HTTP/1.1" 422 Unprocessable Entity',
+    ]
     for line in lines:
         assert PERSONNUMMER not in line and PERSONNUMMER[:8] not in line and NAME not in line
 
@@ -414,8 +453,13 @@ def test_the_server_access_log_has_the_path_only(
 
 
 def test_cli_writes_the_kostnadsforslag(
-    client: TestClient, clinic: dict[str, str], bundled: list[int], settings: Settings,
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    client: TestClient,
+    clinic: dict[str, str],
+    bundled: list[int],
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     request = tmp_path / "quote.json"
@@ -433,7 +477,10 @@ def test_cli_writes_the_kostnadsforslag(
 
 
 def test_cli_does_not_echo_a_bad_personnummer(
-    bundled: list[int], settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    bundled: list[int],
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
@@ -449,7 +496,14 @@ def test_cli_does_not_echo_a_bad_personnummer(
 def test_no_table_holds_quotes(engine: Engine) -> None:
     """Quotes are computed, never kept: no table is about them."""
     with engine.connect() as conn:
-        names = {row[0] for row in conn.execute(text(
-            "SELECT name FROM sqlite_master WHERE type = 'table'" if engine.dialect.name ==
-            "sqlite" else "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))}
+        names = {
+            row[0]
+            for row in conn.execute(
+                text(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    if engine.dialect.name == "sqlite"
+                    else "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                )
+            )
+        }
     assert names and not any("quote" in name or "patient" in name for name in names)

@@ -34,22 +34,32 @@ TAXA_CSV = REPO / "data" / "taxa" / "region-jonkoping-2025-normal.csv"
 SHA_2026 = "4bcf4eda75f55c189fcefeb436bfd5074611f9c60a89416c7535e06ca91f2861"
 
 
-def upload(client: TestClient, headers: dict[str, str], content: bytes, filename: str,
-           **form: str) -> Any:
-    return client.post("/v1/reference-lists", headers=headers, data=form,
-                       files={"file": (filename, content)})
+def upload(
+    client: TestClient, headers: dict[str, str], content: bytes, filename: str, **form: str
+) -> Any:
+    return client.post(
+        "/v1/reference-lists", headers=headers, data=form, files={"file": (filename, content)}
+    )
 
 
 def import_2025(client: TestClient, admin: dict[str, str], **form: str) -> int:
-    response = upload(client, admin, LIST_2025.read_bytes(), LIST_2025.name,
-                      name="HSLF-FS 2024:11", origin="region_decision", **form)
+    response = upload(
+        client,
+        admin,
+        LIST_2025.read_bytes(),
+        LIST_2025.name,
+        name="HSLF-FS 2024:11",
+        origin="region_decision",
+        **form,
+    )
     assert response.status_code == 201, response.text
     return int(response.json()["reference_list"]["id"])
 
 
 def import_2026(client: TestClient, admin: dict[str, str], **form: str) -> Any:
-    response = upload(client, admin, DATA_XLSX.read_bytes(), DATA_XLSX.name,
-                      name="HSLF-FS 2025:68", **form)
+    response = upload(
+        client, admin, DATA_XLSX.read_bytes(), DATA_XLSX.name, name="HSLF-FS 2025:68", **form
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -62,31 +72,43 @@ def lists(engine: Engine, settings: Settings) -> list[int]:
 
 
 def example_volumes(settings: Settings) -> dict[str, int]:
-    validation = parse_volume_file(EXAMPLE_VOLUMES.read_bytes(), EXAMPLE_VOLUMES.name,
-                                   Limits.of(settings))
+    validation = parse_volume_file(
+        EXAMPLE_VOLUMES.read_bytes(), EXAMPLE_VOLUMES.name, Limits.of(settings)
+    )
     assert validation.ok
     return dict(validation.totals)
 
 
 def upload_example_volumes(client: TestClient, admin: dict[str, str]) -> int:
-    response = client.post("/v1/volumes", headers=admin, data={"name": "Exempel (påhittat)"},
-                           files={"file": (EXAMPLE_VOLUMES.name, EXAMPLE_VOLUMES.read_bytes())})
+    response = client.post(
+        "/v1/volumes",
+        headers=admin,
+        data={"name": "Exempel (påhittat)"},
+        files={"file": (EXAMPLE_VOLUMES.name, EXAMPLE_VOLUMES.read_bytes())},
+    )
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
 
 
 def stored_lists(engine: Engine) -> tuple[int, int]:
     with Session(engine) as session:
-        return (len(session.exec(select(ReferenceListRow)).all()),
-                len(session.exec(select(ReferenceCodeRow)).all()))
+        return (
+            len(session.exec(select(ReferenceListRow)).all()),
+            len(session.exec(select(ReferenceCodeRow)).all()),
+        )
 
 
 # --- importing TLV's file as published ------------------------------------------------------
 
 
 SOURCES_2026 = [
-    pytest.param(SHARED_XLSX, id="shared-xlsx", marks=pytest.mark.skipif(
-        not SHARED_XLSX.exists(), reason="../shared is not beside the project")),
+    pytest.param(
+        SHARED_XLSX,
+        id="shared-xlsx",
+        marks=pytest.mark.skipif(
+            not SHARED_XLSX.exists(), reason="../shared is not beside the project"
+        ),
+    ),
     pytest.param(TESTS_CSV, id="tests-csv"),
     pytest.param(DATA_XLSX, id="data-xlsx"),
 ]
@@ -96,14 +118,23 @@ SOURCES_2026 = [
 def test_tlvs_2026_file_imports_as_published(
     client: TestClient, admin: dict[str, str], clinic: dict[str, str], source: Path
 ) -> None:
-    response = upload(client, admin, source.read_bytes(), source.name, name="HSLF-FS 2025:68",
-                      valid_to="2027-01-14")
+    response = upload(
+        client,
+        admin,
+        source.read_bytes(),
+        source.name,
+        name="HSLF-FS 2025:68",
+        valid_to="2027-01-14",
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     ref = body["reference_list"]
     # valid_from defaults to the date the headings state ("fr o m 1 jan 2026").
     assert (ref["valid_from"], ref["valid_to"], body["stated_valid_from"]) == (
-        "2026-01-01", "2027-01-14", "2026-01-01")
+        "2026-01-01",
+        "2027-01-14",
+        "2026-01-01",
+    )
     assert (ref["origin"], ref["from_region_decision"]) == ("tlv_file", False)
     assert (body["codes"], body["general_prices"], body["specialist_prices"]) == (200, 198, 195)
     assert body["dry_run"] is False and body["previous"] is None and body["ended"] is None
@@ -127,8 +158,14 @@ def test_tlvs_2026_file_imports_as_published(
 def test_a_dry_run_checks_and_stores_nothing(
     client: TestClient, admin: dict[str, str], engine: Engine
 ) -> None:
-    response = upload(client, admin, TESTS_CSV.read_bytes(), TESTS_CSV.name,
-                      name="HSLF-FS 2025:68", dry_run="true")
+    response = upload(
+        client,
+        admin,
+        TESTS_CSV.read_bytes(),
+        TESTS_CSV.name,
+        name="HSLF-FS 2025:68",
+        dry_run="true",
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["dry_run"] is True and body["reference_list"]["id"] is None
@@ -147,7 +184,9 @@ def test_340_is_new_against_the_2025_list(client: TestClient, admin: dict[str, s
     assert change["weighted_percent"] is None  # no volumes on an import
     listed = client.get("/v1/reference-lists", headers=admin).json()
     assert [(x["name"], x["valid_from"], x["codes"]) for x in listed] == [
-        ("HSLF-FS 2025:68", "2026-01-01", 200), ("HSLF-FS 2024:11", "2025-01-15", 199)]
+        ("HSLF-FS 2025:68", "2026-01-01", 200),
+        ("HSLF-FS 2024:11", "2025-01-15", 199),
+    ]
 
 
 def test_the_next_list_closes_an_open_end_and_any_other_overlap_is_refused(
@@ -166,8 +205,9 @@ def test_the_next_list_closes_an_open_end_and_any_other_overlap_is_refused(
     before = stored_lists(engine)
     # The same list again, and a list starting inside the (now closed) 2025 list.
     for form in ({}, {"valid_from": "2025-06-01", "valid_to": "2025-12-31"}):
-        response = upload(client, admin, TESTS_CSV.read_bytes(), TESTS_CSV.name,
-                          name="HSLF-FS 2025:68", **form)
+        response = upload(
+            client, admin, TESTS_CSV.read_bytes(), TESTS_CSV.name, name="HSLF-FS 2025:68", **form
+        )
         assert response.status_code == 409, response.text
         error = response.json()
         assert error["error"] == "conflict" and "overlaps list" in error["detail"]
@@ -188,8 +228,9 @@ def test_two_imports_of_one_list_at_the_same_moment_store_one(
 
         def run(index: int) -> None:
             barrier.wait()
-            found[index] = upload(clients[index], admin, content, TESTS_CSV.name,
-                                  name="HSLF-FS 2025:68").status_code
+            found[index] = upload(
+                clients[index], admin, content, TESTS_CSV.name, name="HSLF-FS 2025:68"
+            ).status_code
 
         threads = [threading.Thread(target=run, args=(i,)) for i in (0, 1)]
         for thread in threads:
@@ -203,8 +244,12 @@ def test_two_imports_of_one_list_at_the_same_moment_store_one(
     try:
         with TestClient(apps[0]) as one, TestClient(apps[1]) as two:
             for client in (one, two):  # the first request of an app builds its validators
-                assert upload(client, admin, content, TESTS_CSV.name, name="x",
-                              dry_run="true").status_code == 200
+                assert (
+                    upload(
+                        client, admin, content, TESTS_CSV.name, name="x", dry_run="true"
+                    ).status_code
+                    == 200
+                )
             for _ in range(3):
                 with transaction(engine) as session:
                     session.execute(ReferenceCodeRow.__table__.delete())  # type: ignore[attr-defined]
@@ -220,14 +265,17 @@ def test_two_imports_of_one_list_at_the_same_moment_store_one(
 def test_a_file_that_is_not_tlvs_layout(
     client: TestClient, admin: dict[str, str], engine: Engine
 ) -> None:
-    response = upload(client, admin, TAXA_CSV.read_bytes(), TAXA_CSV.name, name="x",
-                      valid_from="2026-01-01")
+    response = upload(
+        client, admin, TAXA_CSV.read_bytes(), TAXA_CSV.name, name="x", valid_from="2026-01-01"
+    )
     assert response.status_code == 422, response.text
     body = response.json()
     assert body["error"] == "file_rejected"
     # The service's own taxa format has a code and a text, but no reference price columns.
     assert {p["column"] for p in body["problems"]} == {
-        "Referenspris allmäntandvård", "Referenspris specialisttandvård"}
+        "Referenspris allmäntandvård",
+        "Referenspris specialisttandvård",
+    }
     assert all("not TLV's reference list layout" in p["message"] for p in body["problems"])
     assert stored_lists(engine) == (0, 0)
 
@@ -266,52 +314,80 @@ def test_hostile_files_get_the_uploads_limits(
     assert not_xlsx.status_code == 415
     not_a_sheet = upload(client, admin, b"%PDF-1.7", "lista.pdf", name="x")
     assert not_a_sheet.status_code == 415
-    wide = ("Åtgärdsnummer,Åtgärdsnamn,Referenspris allmäntandvård,Referenspris "
-            "specialisttandvård" + ",x" * 200 + "\n").encode()
+    wide = (
+        "Åtgärdsnummer,Åtgärdsnamn,Referenspris allmäntandvård,Referenspris "
+        "specialisttandvård" + ",x" * 200 + "\n"
+    ).encode()
     assert upload(client, admin, wide, "lista.csv", name="x").status_code == 413
     nul = upload(client, admin, TESTS_CSV.read_bytes(), TESTS_CSV.name, name="HSLF\x00")
     assert nul.status_code == 422 and nul.json()["problems"][0]["field"] == "name"
-    origin = upload(client, admin, TESTS_CSV.read_bytes(), TESTS_CSV.name, name="x",
-                    origin="guessed")
+    origin = upload(
+        client, admin, TESTS_CSV.read_bytes(), TESTS_CSV.name, name="x", origin="guessed"
+    )
     assert origin.status_code == 422 and origin.json()["problems"][0]["field"] == "origin"
     assert stored_lists(engine) == (0, 0)
 
 
 def test_dates_that_cannot_be(client: TestClient, admin: dict[str, str], engine: Engine) -> None:
-    response = upload(client, admin, TESTS_CSV.read_bytes(), TESTS_CSV.name, name="x",
-                      valid_from="2026-01-01", valid_to="2025-12-31")
+    response = upload(
+        client,
+        admin,
+        TESTS_CSV.read_bytes(),
+        TESTS_CSV.name,
+        name="x",
+        valid_from="2026-01-01",
+        valid_to="2025-12-31",
+    )
     assert response.status_code == 422
     assert response.json()["problems"][0]["field"] == "valid_to"
-    undated = ("Åtgärdsnummer,Åtgärdsnamn,Referenspris allmäntandvård,Referenspris "
-               "specialisttandvård\n101,Basundersökning,1100,1100\n").encode()
+    undated = (
+        "Åtgärdsnummer,Åtgärdsnamn,Referenspris allmäntandvård,Referenspris "
+        "specialisttandvård\n101,Basundersökning,1100,1100\n"
+    ).encode()
     response = upload(client, admin, undated, "utan-datum.csv", name="x")
     assert response.status_code == 422
     assert response.json()["problems"][0]["field"] == "valid_from"
-    response = upload(client, admin, undated, "utan-datum.csv", name="x",
-                      valid_from="2026-02-30")
+    response = upload(client, admin, undated, "utan-datum.csv", name="x", valid_from="2026-02-30")
     assert response.status_code == 422
     assert stored_lists(engine) == (0, 0)
 
 
 def test_who_may_read_and_import(
-    client: TestClient, admin: dict[str, str], clinic: dict[str, str], engine: Engine,
+    client: TestClient,
+    admin: dict[str, str],
+    clinic: dict[str, str],
+    engine: Engine,
     lists: list[int],
 ) -> None:
     board = client.post("/v1/keys", json={"role": "board", "name": "nämnden"}, headers=admin)
     board_headers = {"Authorization": f"Bearer {board.json()['key']}"}
     for headers in (clinic, board_headers, admin):
         assert client.get("/v1/reference-lists", headers=headers).status_code == 200
-        assert client.get(f"/v1/reference-lists/{lists[1]}/codes/103S",
-                          headers=headers).status_code == 200
+        assert (
+            client.get(f"/v1/reference-lists/{lists[1]}/codes/103S", headers=headers).status_code
+            == 200
+        )
     assert client.get("/v1/reference-lists").status_code == 401
     for headers in (clinic, board_headers):
-        response = upload(client, headers, TESTS_CSV.read_bytes(), TESTS_CSV.name, name="x",
-                          valid_from="2028-01-01")
+        response = upload(
+            client,
+            headers,
+            TESTS_CSV.read_bytes(),
+            TESTS_CSV.name,
+            name="x",
+            valid_from="2028-01-01",
+        )
         assert response.status_code == 403
     with transaction(engine) as session:
         _, key = create_key(session, Role.ADMIN, "one region", owners=["region-jonkoping"])
-    response = upload(client, {"Authorization": f"Bearer {key}"}, TESTS_CSV.read_bytes(),
-                      TESTS_CSV.name, name="x", valid_from="2028-01-01")
+    response = upload(
+        client,
+        {"Authorization": f"Bearer {key}"},
+        TESTS_CSV.read_bytes(),
+        TESTS_CSV.name,
+        name="x",
+        valid_from="2028-01-01",
+    )
     assert response.status_code == 403 and "national" in response.json()["detail"]
     assert stored_lists(engine)[0] == 2
 
@@ -319,24 +395,38 @@ def test_who_may_read_and_import(
 # --- codes ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("code", "tlv", "column", "variant", "price"), [
-    ("103", "103", "general", None, "445.00"),
-    ("103S", "103", "specialist", None, "585.00"),
-    ("541H", "541", "general", "H", "4410.00"),
-    ("541SH", "541", "specialist", "H", "5665.00"),
-    ("111S", "111", "specialist", None, None),  # TLV's "-": no specialist price
-    ("115", "115", "general", None, None),
-    ("0101", "101", "general", None, "1100.00"),
-])
+@pytest.mark.parametrize(
+    ("code", "tlv", "column", "variant", "price"),
+    [
+        ("103", "103", "general", None, "445.00"),
+        ("103S", "103", "specialist", None, "585.00"),
+        ("541H", "541", "general", "H", "4410.00"),
+        ("541SH", "541", "specialist", "H", "5665.00"),
+        ("111S", "111", "specialist", None, None),  # TLV's "-": no specialist price
+        ("115", "115", "general", None, None),
+        ("0101", "101", "general", None, "1100.00"),
+    ],
+)
 def test_region_codes_map_onto_tlvs(
-    client: TestClient, clinic: dict[str, str], lists: list[int], code: str, tlv: str,
-    column: str, variant: str | None, price: str | None,
+    client: TestClient,
+    clinic: dict[str, str],
+    lists: list[int],
+    code: str,
+    tlv: str,
+    column: str,
+    variant: str | None,
+    price: str | None,
 ) -> None:
     response = client.get(f"/v1/reference-lists/{lists[1]}/codes/{code}", headers=clinic)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert (body["code"], body["tlv_code"], body["column"], body["variant"],
-            body["reference_price"]) == (code, tlv, column, variant, price)
+    assert (
+        body["code"],
+        body["tlv_code"],
+        body["column"],
+        body["variant"],
+        body["reference_price"],
+    ) == (code, tlv, column, variant, price)
     assert body["entry"]["code"] == tlv and body["reference_list"]["id"] == lists[1]
     notes = " ".join(body["notes"])
     assert ("confirm" in notes) == (variant is not None)
@@ -346,16 +436,19 @@ def test_region_codes_map_onto_tlvs(
 def test_codes_that_name_nothing_are_404(
     client: TestClient, clinic: dict[str, str], lists: list[int]
 ) -> None:
-    for path, field in [(f"/v1/reference-lists/{lists[1]}/codes/A11", "code"),
-                        (f"/v1/reference-lists/{lists[1]}/codes/999", "code"),
-                        ("/v1/reference-lists/99999/codes/101", "list_id"),
-                        ("/v1/reference-lists/99999999999", "list_id")]:
+    for path, field in [
+        (f"/v1/reference-lists/{lists[1]}/codes/A11", "code"),
+        (f"/v1/reference-lists/{lists[1]}/codes/999", "code"),
+        ("/v1/reference-lists/99999/codes/101", "list_id"),
+        ("/v1/reference-lists/99999999999", "list_id"),
+    ]:
         response = client.get(path, headers=clinic)
         assert response.status_code == 404, path
         assert response.json()["problems"][0]["field"] == field
     # 340 is new in 2026: the 2025 list does not have it.
-    assert client.get(f"/v1/reference-lists/{lists[0]}/codes/340",
-                      headers=clinic).status_code == 404
+    assert (
+        client.get(f"/v1/reference-lists/{lists[0]}/codes/340", headers=clinic).status_code == 404
+    )
 
 
 # --- a taxa against a list --------------------------------------------------------------------
@@ -364,30 +457,55 @@ def test_codes_that_name_nothing_are_404(
 def test_the_2025_taxa_against_the_2026_list(
     client: TestClient, clinic: dict[str, str], bundled: list[int], lists: list[int]
 ) -> None:
-    response = client.get(f"/v1/schedules/{bundled[0]}/reference-check",
-                          params={"reference_list_id": lists[1]}, headers=clinic)
+    response = client.get(
+        f"/v1/schedules/{bundled[0]}/reference-check",
+        params={"reference_list_id": lists[1]},
+        headers=clinic,
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["reference_list"]["name"] == "HSLF-FS 2025:68"
     assert (body["compared"], body["unchanged"], len(body["differences"])) == (355, 3, 352)
     assert body["consistent"] is False and body["only_in_taxa"] == []
     assert [(e["code"], e["general"], e["specialist"]) for e in body["only_in_list"]] == [
-        ("340", "525.00", "575.00")]
+        ("340", "525.00", "575.00")
+    ]
     assert [v["code"] for v in body["variants"]] == [
-        "541H", "541SH", "861L", "861SL", "862L", "862SL", "863L", "863SL", "865L", "865SL"]
+        "541H",
+        "541SH",
+        "861L",
+        "861SL",
+        "862L",
+        "862SL",
+        "863L",
+        "863SL",
+        "865L",
+        "865SL",
+    ]
     by_code = {d["code"]: d for d in body["differences"]}
-    assert by_code["101"] == {"code": "101", "tlv_code": "101", "column": "general",
-                              "taxa_reference": "1015.00", "list_reference": "1100.00",
-                              "change": "85.00", "change_percent": "8.37"}
+    assert by_code["101"] == {
+        "code": "101",
+        "tlv_code": "101",
+        "column": "general",
+        "taxa_reference": "1015.00",
+        "list_reference": "1100.00",
+        "change": "85.00",
+        "change_percent": "8.37",
+    }
     assert (by_code["103S"]["taxa_reference"], by_code["103S"]["list_reference"]) == (
-        "580.00", "585.00")
+        "580.00",
+        "585.00",
+    )
 
 
 def test_the_2025_taxa_is_its_own_2025_list(
     client: TestClient, clinic: dict[str, str], bundled: list[int], lists: list[int]
 ) -> None:
-    body = client.get(f"/v1/schedules/{bundled[0]}/reference-check",
-                      params={"reference_list_id": lists[0]}, headers=clinic).json()
+    body = client.get(
+        f"/v1/schedules/{bundled[0]}/reference-check",
+        params={"reference_list_id": lists[0]},
+        headers=clinic,
+    ).json()
     assert body["consistent"] is True and body["reference_list"]["from_region_decision"] is True
     assert (body["compared"], body["unchanged"], body["differences"]) == (355, 355, [])
 
@@ -398,8 +516,11 @@ def test_reference_check_needs_a_list_that_exists(
     missing = client.get(f"/v1/schedules/{bundled[0]}/reference-check", headers=clinic)
     assert missing.status_code == 422
     assert missing.json()["problems"][0]["field"] == "reference_list_id"
-    unknown = client.get(f"/v1/schedules/{bundled[0]}/reference-check",
-                         params={"reference_list_id": 4}, headers=clinic)
+    unknown = client.get(
+        f"/v1/schedules/{bundled[0]}/reference-check",
+        params={"reference_list_id": 4},
+        headers=clinic,
+    )
     assert unknown.status_code == 404
     assert unknown.json()["problems"][0]["field"] == "reference_list_id"
 
@@ -408,12 +529,19 @@ def test_reference_check_needs_a_list_that_exists(
 
 
 def test_deviation_against_the_2026_list_with_the_lists_own_rise(
-    client: TestClient, admin: dict[str, str], engine: Engine, settings: Settings,
-    bundled: list[int], lists: list[int],
+    client: TestClient,
+    admin: dict[str, str],
+    engine: Engine,
+    settings: Settings,
+    bundled: list[int],
+    lists: list[int],
 ) -> None:
     volumes_id = upload_example_volumes(client, admin)
-    response = client.post(f"/v1/schedules/{bundled[0]}/deviation", headers=admin,
-                           json={"volumes_id": volumes_id, "reference_list_id": lists[1]})
+    response = client.post(
+        f"/v1/schedules/{bundled[0]}/deviation",
+        headers=admin,
+        json={"volumes_id": volumes_id, "reference_list_id": lists[1]},
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     with Session(engine) as session:
@@ -433,8 +561,9 @@ def test_deviation_against_the_2026_list_with_the_lists_own_rise(
     assert (rise["compared"], rise["new_codes"], rise["dropped_codes"]) == (345, ["340"], [])
     assert any("HSLF-FS 2025:68" in note for note in body["notes"])
 
-    plain = client.post(f"/v1/schedules/{bundled[0]}/deviation", headers=admin,
-                        json={"volumes_id": volumes_id}).json()
+    plain = client.post(
+        f"/v1/schedules/{bundled[0]}/deviation", headers=admin, json={"volumes_id": volumes_id}
+    ).json()
     assert plain["reference_list"] is None and plain["list_rise"] is None
     assert plain["deviation_percent"] != body["deviation_percent"]
 
@@ -446,8 +575,11 @@ def test_the_rise_without_a_stored_list_before_is_measured_from_the_taxa(
     which is the 2025 list, so the figure is the same, and the answer says where it came from."""
     new = import_2026(client, admin)["reference_list"]["id"]
     volumes_id = upload_example_volumes(client, admin)
-    body = client.post(f"/v1/schedules/{bundled[0]}/deviation", headers=admin,
-                       json={"volumes_id": volumes_id, "reference_list_id": new}).json()
+    body = client.post(
+        f"/v1/schedules/{bundled[0]}/deviation",
+        headers=admin,
+        json={"volumes_id": volumes_id, "reference_list_id": new},
+    ).json()
     rise = body["list_rise"]
     assert rise["previous"] is None and "referenspris column" in rise["note"]
     assert rise["weighted_percent"] == "7.57"
@@ -457,9 +589,14 @@ def test_the_rise_without_a_stored_list_before_is_measured_from_the_taxa(
 
 
 def quote(client: TestClient, headers: dict[str, str], *lines: dict[str, Any]) -> Any:
-    response = client.post("/v1/quotes", headers=headers, json={
-        "patient": {"birth_date": "1980-05-10", "stb_eligible": False, "atb_available": "0"},
-        "lines": list(lines)})
+    response = client.post(
+        "/v1/quotes",
+        headers=headers,
+        json={
+            "patient": {"birth_date": "1980-05-10", "stb_eligible": False, "atb_available": "0"},
+            "lines": list(lines),
+        },
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -467,28 +604,36 @@ def quote(client: TestClient, headers: dict[str, str], *lines: dict[str, Any]) -
 def test_quotes_take_the_reference_price_of_the_list_in_force_on_each_line(
     client: TestClient, clinic: dict[str, str], bundled: list[int], lists: list[int]
 ) -> None:
-    body = quote(client, clinic,
-                 {"code": "101", "quantity": 1, "date": "2025-01-10"},
-                 {"code": "101", "quantity": 1, "date": "2025-03-10"},
-                 {"code": "101", "quantity": 1, "date": "2026-03-10"},
-                 {"code": "103S", "quantity": 1, "date": "2026-03-10"},
-                 {"code": "103S", "quantity": 1, "date": "2026-03-10",
-                  "specialist_referral": True},
-                 {"code": "101", "quantity": 1, "date": "2027-02-01"})
+    body = quote(
+        client,
+        clinic,
+        {"code": "101", "quantity": 1, "date": "2025-01-10"},
+        {"code": "101", "quantity": 1, "date": "2025-03-10"},
+        {"code": "101", "quantity": 1, "date": "2026-03-10"},
+        {"code": "103S", "quantity": 1, "date": "2026-03-10"},
+        {"code": "103S", "quantity": 1, "date": "2026-03-10", "specialist_referral": True},
+        {"code": "101", "quantity": 1, "date": "2027-02-01"},
+    )
     before, y2025, y2026, s_plain, s_referred, after = body["lines"]
     # Before 2025-01-15 and after 2027-01-14 no list covers the day: the taxa's column.
     for line, day in ((before, "2025-01-10"), (after, "2027-02-01")):
         assert line["reference_price"] == "1015.00"
-        assert line["notes"][0] == (f"no TLV reference list covers {day}: the reference price "
-                                    "is the taxa's own referenspris column")
+        assert line["notes"][0] == (
+            f"no TLV reference list covers {day}: the reference price "
+            "is the taxa's own referenspris column"
+        )
     assert y2025["reference_price"] == "1015.00"
-    assert y2025["notes"][0] == ("reference price from HSLF-FS 2024:11 (taken from the "
-                                 "region's taxa decision), in force 2025-01-15 – 2025-12-31")
+    assert y2025["notes"][0] == (
+        "reference price from HSLF-FS 2024:11 (taken from the "
+        "region's taxa decision), in force 2025-01-15 – 2025-12-31"
+    )
     # 2026: TLV's 2026 list, although the 2025 taxa (no end date) prices the line.
     assert (y2026["price"], y2026["reference_price"]) == ("1100.00", "1100.00")
     assert y2026["schedule_id"] == bundled[0]
-    assert y2026["notes"][0] == "reference price from HSLF-FS 2025:68, in force 2026-01-01 – " \
-                                "2027-01-14"
+    assert (
+        y2026["notes"][0] == "reference price from HSLF-FS 2025:68, in force 2026-01-01 – "
+        "2027-01-14"
+    )
     # 103S: the general price of 103 without referral, the specialist price with it.
     assert (s_plain["reference_price"], s_plain["reference_code"]) == ("445.00", "103")
     assert (s_referred["reference_price"], s_referred["reference_code"]) == ("585.00", "103S")
@@ -498,8 +643,7 @@ def test_a_code_the_list_does_not_price_gets_no_support_and_says_why(
     client: TestClient, clinic: dict[str, str], bundled: list[int], lists: list[int]
 ) -> None:
     """115 has no general price in TLV's 2026 list: 115S without referral falls back to 115."""
-    line = quote(client, clinic, {"code": "115S", "quantity": 1, "date": "2026-03-10"}
-                 )["lines"][0]
+    line = quote(client, clinic, {"code": "115S", "quantity": 1, "date": "2026-03-10"})["lines"][0]
     assert line["reference_price"] is None and line["state"] == "0.00"
     assert "HSLF-FS 2025:68" in line["notes"][0] and "no reference price" in line["notes"][0]
 
@@ -521,7 +665,9 @@ def test_an_imported_list_reaches_the_quotes_at_once(
 
 
 def test_cli_load_bundled_import_list_show_and_check(
-    engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch,
+    engine: Engine,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
@@ -534,7 +680,8 @@ def test_cli_load_bundled_import_list_show_and_check(
         rows = session.exec(select(ReferenceListRow).order_by(ReferenceListRow.valid_from)).all()
         assert [(r.name, str(r.valid_from), str(r.valid_to), r.origin) for r in rows] == [
             ("HSLF-FS 2024:11", "2025-01-15", "2025-12-31", "region_decision"),
-            ("HSLF-FS 2025:68", "2026-01-01", "2027-01-14", "tlv_file")]
+            ("HSLF-FS 2025:68", "2026-01-01", "2027-01-14", "tlv_file"),
+        ]
         first, second = (r.id for r in rows)
 
     assert cli.main(["reference", "list"]) == 0
@@ -551,15 +698,27 @@ def test_cli_load_bundled_import_list_show_and_check(
     assert "101: 1015.00 -> 1100.00 (8.37 %)" in out
     assert "each needs a price): 340" in out
 
-    assert cli.main(["deviation", "--on", "2025-06-01", "--list", str(second), "--top", "1"]
-                    ) == 0
+    assert cli.main(["deviation", "--on", "2025-06-01", "--list", str(second), "--top", "1"]) == 0
     out = capsys.readouterr().out
     assert "total: deviation -0.11 %" in out
     assert "the reference list's own rise on HSLF-FS 2024:11: weighted 7.57 %" in out
 
     # A dry run of the tests' copy, then a real import that overlaps: refused, exit 1.
-    assert cli.main(["reference", "import", str(TESTS_CSV), "--name", "HSLF-FS 2025:68",
-                     "--valid-from", "2027-01-15", "--dry-run"]) == 0
+    assert (
+        cli.main(
+            [
+                "reference",
+                "import",
+                str(TESTS_CSV),
+                "--name",
+                "HSLF-FS 2025:68",
+                "--valid-from",
+                "2027-01-15",
+                "--dry-run",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "200 åtgärder" in out and "dry run: nothing stored" in out
     assert cli.main(["reference", "import", str(TESTS_CSV), "--name", "x"]) == 1

@@ -45,10 +45,12 @@ def board_headers(engine: Engine) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-def upload_volumes(client: TestClient, admin: dict[str, str], content: bytes,
-                   name: str = "Exempel") -> int:
-    r = client.post("/v1/volumes", headers=admin, files={"file": ("volymer.csv", content)},
-                    data={"name": name})
+def upload_volumes(
+    client: TestClient, admin: dict[str, str], content: bytes, name: str = "Exempel"
+) -> int:
+    r = client.post(
+        "/v1/volumes", headers=admin, files={"file": ("volymer.csv", content)}, data={"name": name}
+    )
     assert r.status_code == 201, r.text
     return int(r.json()["id"])
 
@@ -78,13 +80,17 @@ def bundled_report(
         normal, jour = bundled
         volumes_id = upload_volumes(client, admin, EXAMPLE_VOLUMES.read_bytes())
         out: dict[str, Any] = {
-            "deviation": client.post(f"/v1/schedules/{normal}/deviation", headers=admin,
-                                     json={"volumes_id": volumes_id}).json(),
+            "deviation": client.post(
+                f"/v1/schedules/{normal}/deviation", headers=admin, json={"volumes_id": volumes_id}
+            ).json(),
             "jour": client.get(f"/v1/schedules/{jour}/jour-check", headers=admin).json(),
         }
         for fmt in ("html", "pdf", "xlsx"):
-            r = client.get(f"/v1/schedules/{normal}/report",
-                           params={"format": fmt, "volumes_id": volumes_id}, headers=admin)
+            r = client.get(
+                f"/v1/schedules/{normal}/report",
+                params={"format": fmt, "volumes_id": volumes_id},
+                headers=admin,
+            )
             assert r.status_code == 200, r.text
             out[fmt] = r
         _CACHE[database_url] = out
@@ -100,14 +106,25 @@ def test_formats_are_what_they_say(bundled_report: dict[str, Any]) -> None:
     assert html.text.startswith("<!DOCTYPE html>")
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")
-    assert re.fullmatch(r'inline; filename="taxerapport-region-jonkoping-2025-01-01-schema-'
-                        r'\d+\.pdf"', pdf.headers["content-disposition"])
+    assert re.fullmatch(
+        r'inline; filename="taxerapport-region-jonkoping-2025-01-01-schema-'
+        r'\d+\.pdf"',
+        pdf.headers["content-disposition"],
+    )
     assert xlsx.headers["content-type"] == (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     assert xlsx.headers["content-disposition"].startswith("attachment; ")
     assert load_workbook(io.BytesIO(xlsx.content)).sheetnames == [
-        "Sammanfattning", "Åtgärder", "Per grupp", "Per kategori", "Prisförändringar",
-        "Jourkontroll", "Utanför jämförelsen", "Importvarningar"]
+        "Sammanfattning",
+        "Åtgärder",
+        "Per grupp",
+        "Per kategori",
+        "Prisförändringar",
+        "Jourkontroll",
+        "Utanför jämförelsen",
+        "Importvarningar",
+    ]
 
 
 def test_pdf_text_carries_the_endpoints_figures(bundled_report: dict[str, Any]) -> None:
@@ -117,22 +134,33 @@ def test_pdf_text_carries_the_endpoints_figures(bundled_report: dict[str, Any]) 
     assert dev["deviation_percent"] == "7.45"
     deviation = flat(percent(Decimal(dev["deviation_percent"])))
     assert f"en avvikelse på {deviation}" in text
-    assert flat(f"intäkten {kr(Decimal(dev['total']['revenue']))} mot referensprislistans "
-                f"{kr(Decimal(dev['total']['reference_revenue']))} över 353 jämförda "
-                "åtgärder") in text
+    assert (
+        flat(
+            f"intäkten {kr(Decimal(dev['total']['revenue']))} mot referensprislistans "
+            f"{kr(Decimal(dev['total']['reference_revenue']))} över 353 jämförda "
+            "åtgärder"
+        )
+        in text
+    )
     assert flat(f"intäkten behöver sänkas med {kr(-Decimal(dev['headroom']))}") in text
     assert "528 338 150 kr" in text and "2 220 792 kr" in text
     without = flat(percent(Decimal(dev["without_utbyte"]["deviation_percent"])))
-    assert f"Utan utbytesåtgärderna (921–941, vars referenspris gäller den ersatta " \
-           f"behandlingen) är avvikelsen {without}, inom gränsen" in text
+    assert (
+        f"Utan utbytesåtgärderna (921–941, vars referenspris gäller den ersatta "
+        f"behandlingen) är avvikelsen {without}, inom gränsen" in text
+    )
     p = dev["price_position"]
-    assert (f"Av de {p['above'] + p['at'] + p['below']} externa åtgärderna med referenspris är "
-            f"{p['above']} prissatta över referenspriset, {p['at']} lika med och {p['below']} "
-            "under.") in text
+    assert (
+        f"Av de {p['above'] + p['at'] + p['below']} externa åtgärderna med referenspris är "
+        f"{p['above']} prissatta över referenspriset, {p['at']} lika med och {p['below']} "
+        "under."
+    ) in text
     assert (p["above"], p["at"], p["below"]) == (245, 110, 0)
     counts = jour["counts"]
-    assert f"gav {sum(counts.values())} fynd: {counts['price_differs']} avvikande priser " \
-           "(926, 926S)" in text
+    assert (
+        f"gav {sum(counts.values())} fynd: {counts['price_differs']} avvikande priser "
+        "(926, 926S)" in text
+    )
     assert sum(counts.values()) == 66
     # Every page is numbered "Sida X av Y".
     for n in range(1, pages + 1):
@@ -159,45 +187,63 @@ def test_xlsx_cells_carry_the_endpoints_figures(bundled_report: dict[str, Any]) 
     # A controller recomputes the total from the item rows: Σ volume × price, exact.
     rows = list(workbook["Åtgärder"].iter_rows(values_only=True))
     head = rows[0]
-    revenue, reference, status = (head.index(h) for h in (
-        "Intäkt till pris (kr)", "Intäkt till referenspris (kr)", "I jämförelsen"))
+    revenue, reference, status = (
+        head.index(h)
+        for h in ("Intäkt till pris (kr)", "Intäkt till referenspris (kr)", "I jämförelsen")
+    )
     compared = [r for r in rows[1:] if r[status] == "I jämförelsen"]
     assert len(compared) == 353
     assert sum(Decimal(str(r[revenue])) for r in compared) == Decimal(dev["total"]["revenue"])
     assert sum(Decimal(str(r[reference])) for r in compared) == Decimal(
-        dev["total"]["reference_revenue"])
+        dev["total"]["reference_revenue"]
+    )
     assert len(rows) - 1 == 410
     # Every jour finding is there.
     assert workbook["Jourkontroll"].max_row - 1 == sum(jour["counts"].values())
 
 
-def test_html_summary_says_over_the_limit_with_the_figures(
-    bundled_report: dict[str, Any]
-) -> None:
+def test_html_summary_says_over_the_limit_with_the_figures(bundled_report: dict[str, Any]) -> None:
     html = flat(bundled_report["html"].text)
-    assert "Det är över den beslutade gränsen på 7 %: intäkten behöver sänkas med 2 220 792 kr " \
-           "för att nå gränsen (en enhetlig sänkning av alla jämförda priser med 0,42 %)." in html
+    assert (
+        "Det är över den beslutade gränsen på 7 %: intäkten behöver sänkas med 2 220 792 kr "
+        "för att nå gränsen (en enhetlig sänkning av alla jämförda priser med 0,42 %)." in html
+    )
     assert "EXEMPELVOLYMER" in html
-    assert "Taxan har 410 åtgärder: 355 externa (TLV-kod med referenspris), 47 interna och 8 " \
-           "utan kod (”Ny kod”)." in html
-    assert "Ingen föregående taxa finns (ingen aktiv normaltaxa för region-jonkoping gällde " \
-           "31 december 2024)" in html
+    assert (
+        "Taxan har 410 åtgärder: 355 externa (TLV-kod med referenspris), 47 interna och 8 "
+        "utan kod (”Ny kod”)." in html
+    )
+    assert (
+        "Ingen föregående taxa finns (ingen aktiv normaltaxa för region-jonkoping gällde "
+        "31 december 2024)" in html
+    )
     # The 67+ rule does not apply to 2025; what it would mean in 2026 is shown.
-    assert "Tiotandvården för patienter 67 år och äldre gäller från 1 januari 2026 och berör " \
-           "inte denna taxa. Inför 2026: med dessa priser skulle 84 av de 267 " \
-           "behandlingsåtgärder som omfattas (31,5 %) ha ett pris som inte överstiger " \
-           "referenspriset, och de står för 11,0 % av deras volym" in html
-    assert "Importen av taxan gav 17 varningar: 9 exakta dubblettrader och 8 rader med en " \
-           "annan text till samma kod och pris." in html
+    assert (
+        "Tiotandvården för patienter 67 år och äldre gäller från 1 januari 2026 och berör "
+        "inte denna taxa. Inför 2026: med dessa priser skulle 84 av de 267 "
+        "behandlingsåtgärder som omfattas (31,5 %) ha ett pris som inte överstiger "
+        "referenspriset, och de står för 11,0 % av deras volym" in html
+    )
+    assert (
+        "Importen av taxan gav 17 varningar: 9 exakta dubblettrader och 8 rader med en "
+        "annan text till samma kod och pris." in html
+    )
     verdicts = re.findall(r'class="status status-(\w+)">([^<]+)<', bundled_report["html"].text)
-    assert verdicts == [("cannot_assess", "Kan inte bedömas"), ("not_met", "Ej uppfylld"),
-                        ("cannot_assess", "Kan inte bedömas"), ("not_met", "Ej uppfylld")]
-    assert "2 jourpriser avviker från regeln: 926 (publicerat 11 130 kr, regeln ger 19 225 kr); " \
-           "926S (publicerat 13 420 kr, regeln ger 23 380 kr)." in html
+    assert verdicts == [
+        ("cannot_assess", "Kan inte bedömas"),
+        ("not_met", "Ej uppfylld"),
+        ("cannot_assess", "Kan inte bedömas"),
+        ("not_met", "Ej uppfylld"),
+    ]
+    assert (
+        "2 jourpriser avviker från regeln: 926 (publicerat 11 130 kr, regeln ger 19 225 kr); "
+        "926S (publicerat 13 420 kr, regeln ger 23 380 kr)." in html
+    )
 
 
-def test_import_warnings_are_the_imports_own(client: TestClient, bundled: list[int],
-                                             engine: Engine) -> None:
+def test_import_warnings_are_the_imports_own(
+    client: TestClient, bundled: list[int], engine: Engine
+) -> None:
     """The report shows the warnings the import gave, stored with the schedule, row for row."""
     from sqlmodel import Session
 
@@ -214,15 +260,23 @@ def test_import_warnings_are_the_imports_own(client: TestClient, bundled: list[i
 # --- the summary follows the verdict ----------------------------------------------------------
 
 
-def _report_with_file(client: TestClient, headers: dict[str, str], schedule: int,
-                      rows: list[tuple[str, int]], fmt: str = "html") -> Any:
+def _report_with_file(
+    client: TestClient,
+    headers: dict[str, str],
+    schedule: int,
+    rows: list[tuple[str, int]],
+    fmt: str = "html",
+) -> Any:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(["Åtgärd", "Volym"])
     writer.writerows(rows)
-    return client.post(f"/v1/schedules/{schedule}/report", headers=headers,
-                       files={"file": ("volymer.csv", buffer.getvalue().encode())},
-                       data={"format": fmt})
+    return client.post(
+        f"/v1/schedules/{schedule}/report",
+        headers=headers,
+        files={"file": ("volymer.csv", buffer.getvalue().encode())},
+        data={"format": fmt},
+    )
 
 
 def test_within_the_limit(client: TestClient, admin: dict[str, str], bundled: list[int]) -> None:
@@ -232,16 +286,19 @@ def test_within_the_limit(client: TestClient, admin: dict[str, str], bundled: li
     r = _report_with_file(client, admin, bundled[0], [("101", 10), ("541", 10)])
     assert r.status_code == 200, r.text
     html = flat(r.text)
-    assert "Volymvägt ger taxan intäkten 54 500 kr mot referensprislistans 53 650 kr över 2 " \
-           "jämförda åtgärder: en avvikelse på 1,58 %. Det är inom den beslutade gränsen på " \
-           "7 %, med 2 906 kr kvar upp till gränsen (alla jämförda priser skulle kunna höjas " \
-           "enhetligt med 5,33 %)." in html
-    assert "Volymerna kommer från filen volymer.csv: 2 koder, sammanlagt 20 debiterade " \
-           "enheter." in html
+    assert (
+        "Volymvägt ger taxan intäkten 54 500 kr mot referensprislistans 53 650 kr över 2 "
+        "jämförda åtgärder: en avvikelse på 1,58 %. Det är inom den beslutade gränsen på "
+        "7 %, med 2 906 kr kvar upp till gränsen (alla jämförda priser skulle kunna höjas "
+        "enhetligt med 5,33 %)." in html
+    )
+    assert (
+        "Volymerna kommer från filen volymer.csv: 2 koder, sammanlagt 20 debiterade "
+        "enheter." in html
+    )
     assert "EXEMPELVOLYMER" not in html
     assert 'class="status status-met">Uppfylld<' in r.text
-    assert "Avvikelsen är 1,58 % (volymvägd), inom gränsen 7 %: 2 906 kr kvar till gränsen." \
-           in html
+    assert "Avvikelsen är 1,58 % (volymvägd), inom gränsen 7 %: 2 906 kr kvar till gränsen." in html
 
 
 def test_over_the_limit_with_an_uploaded_file(
@@ -251,9 +308,11 @@ def test_over_the_limit_with_an_uploaded_file(
     # over (→ 140 kr); uniform change 10 860,50 / 11 000 − 1 = −1,268… %.
     r = _report_with_file(client, admin, bundled[0], [("101", 10)])
     html = flat(r.text)
-    assert "en avvikelse på 8,37 %. Det är över den beslutade gränsen på 7 %: intäkten " \
-           "behöver sänkas med 140 kr för att nå gränsen (en enhetlig sänkning av alla " \
-           "jämförda priser med 1,27 %)." in html
+    assert (
+        "en avvikelse på 8,37 %. Det är över den beslutade gränsen på 7 %: intäkten "
+        "behöver sänkas med 140 kr för att nå gränsen (en enhetlig sänkning av alla "
+        "jämförda priser med 1,27 %)." in html
+    )
     assert 'class="status status-not_met">Ej uppfylld<' in r.text
 
 
@@ -267,8 +326,11 @@ def test_without_volumes_everything_is_unweighted_and_7_percent_cannot_be_assess
     assert "Inga volymer har angetts: alla siffror nedan är ovägda" in html
     # Σ price against Σ reference over the 355 extern items, each once (the checksums of
     # data/README.md count duplicated rows; these count each item once).
-    assert re.search(r"Ovägt, med varje extern åtgärd räknad en gång, ligger priserna sammanlagt "
-                     r"[\d,]+ % över referenspriserna", html)
+    assert re.search(
+        r"Ovägt, med varje extern åtgärd räknad en gång, ligger priserna sammanlagt "
+        r"[\d,]+ % över referenspriserna",
+        html,
+    )
     statuses = re.findall(r'class="status status-(\w+)"', r.text)
     assert statuses[1] == "cannot_assess"
     assert "Inga volymer: den totala intäkten (åtgärd × volym × pris) kan inte beräknas." in html
@@ -279,8 +341,7 @@ def test_without_volumes_everything_is_unweighted_and_7_percent_cannot_be_assess
 def test_unweighted_xlsx_has_no_volumes(
     client: TestClient, admin: dict[str, str], bundled: list[int]
 ) -> None:
-    r = client.get(f"/v1/schedules/{bundled[0]}/report", params={"format": "xlsx"},
-                   headers=admin)
+    r = client.get(f"/v1/schedules/{bundled[0]}/report", params={"format": "xlsx"}, headers=admin)
     values = summary_values(r.content)
     assert values["Volymvägda siffror"] is False
     assert values["Inom gränsen"] is None
@@ -302,10 +363,15 @@ def _modified_copy(changes: dict[str, tuple[str, str]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _import(client: TestClient, admin: dict[str, str], content: bytes, valid_from: str,
-            name: str) -> int:
-    r = client.post("/v1/imports", headers=admin, files={"file": ("taxa.csv", content)},
-                    data={"name": name, "valid_from": valid_from})
+def _import(
+    client: TestClient, admin: dict[str, str], content: bytes, valid_from: str, name: str
+) -> int:
+    r = client.post(
+        "/v1/imports",
+        headers=admin,
+        files={"file": ("taxa.csv", content)},
+        data={"name": name, "valid_from": valid_from},
+    )
     assert r.status_code == 201, r.text
     return int(r.json()["schedule_id"])
 
@@ -315,10 +381,19 @@ def test_a_2026_draft_against_2025(
 ) -> None:
     # 101: 1 100 → 1 155 (+5 %), reference 1 015 → 1 045; 541: 4 350 → 4 300 (reference
     # 4 350); 341: 720 → 640, down to its reference price.
-    draft = _import(client, admin, _modified_copy({"101": ("1155.00", "1045.00"),
-                                                   "541": ("4300.00", "4350.00"),
-                                                   "341": ("640.00", "640.00")}),
-                    "2026-01-01", "Tandvårdstaxa 2026 (förslag)")
+    draft = _import(
+        client,
+        admin,
+        _modified_copy(
+            {
+                "101": ("1155.00", "1045.00"),
+                "541": ("4300.00", "4350.00"),
+                "341": ("640.00", "640.00"),
+            }
+        ),
+        "2026-01-01",
+        "Tandvårdstaxa 2026 (förslag)",
+    )
     volumes = [("101", 10), ("541", 10), ("121", 100), ("341", 10), ("701", 10)]
     r = _report_with_file(client, admin, draft, volumes)
     assert r.status_code == 200, r.text
@@ -328,31 +403,44 @@ def test_a_2026_draft_against_2025(
     # 8 000 + 6 400 + 7 850 = 76 800: −750 / 77 550 = −0,967… % → −0,97 %.
     # References before 10 150 + 43 500 + 7 000 + 6 400 + 7 200 = 74 250; now 10 450 + … =
     # 74 550: +300 / 74 250 = +0,404… % → +0,40 %.
-    assert "Jämfört med föregående taxa, Tandvårdstaxa 2025 (giltig från 1 januari 2025), har " \
-           "priserna ändrats med −0,97 % volymvägt över de 5 åtgärder som har referenspris i " \
-           "båda taxorna; referensprislistan har under samma period ändrats med +0,40 %. Över " \
-           "alla 5 åtgärder i båda taxorna är förändringen −0,97 %. 3 priser har ändrats, 0 " \
-           "koder är nya och 0 koder har tagits bort." in html
-    assert "Villkoret: referensprislistan har ändrats med +0,40 % (volymvägt, 5 åtgärder) " \
-           "sedan Tandvårdstaxa 2025." in html
+    assert (
+        "Jämfört med föregående taxa, Tandvårdstaxa 2025 (giltig från 1 januari 2025), har "
+        "priserna ändrats med −0,97 % volymvägt över de 5 åtgärder som har referenspris i "
+        "båda taxorna; referensprislistan har under samma period ändrats med +0,40 %. Över "
+        "alla 5 åtgärder i båda taxorna är förändringen −0,97 %. 3 priser har ändrats, 0 "
+        "koder är nya och 0 koder har tagits bort." in html
+    )
+    assert (
+        "Villkoret: referensprislistan har ändrats med +0,40 % (volymvägt, 5 åtgärder) "
+        "sedan Tandvårdstaxa 2025." in html
+    )
     # The biggest changes by |%|: 341 −11,1 %, 101 +5,0 %, 541 −1,1 %.
-    section = r.text[r.text.index("De största prisförändringarna"):]
-    section = section[:section.index("</table>")]
-    rows = re.findall(r"<tr><td>(\d+)</td><td>[^<]*</td><td class=\"num\">([^<]*)</td><td "
-                      r"class=\"num\">([^<]*)</td><td class=\"num\">[^<]*</td><td "
-                      r"class=\"num\">([^<]*)</td>", section)
+    section = r.text[r.text.index("De största prisförändringarna") :]
+    section = section[: section.index("</table>")]
+    rows = re.findall(
+        r"<tr><td>(\d+)</td><td>[^<]*</td><td class=\"num\">([^<]*)</td><td "
+        r"class=\"num\">([^<]*)</td><td class=\"num\">[^<]*</td><td "
+        r"class=\"num\">([^<]*)</td>",
+        section,
+    )
     assert [(c, flat(old), flat(new), flat(p)) for c, old, new, p in rows] == [
-        ("341", "720 kr", "640 kr", "−11,1 %"), ("101", "1 100 kr", "1 155 kr", "+5,0 %"),
-        ("541", "4 350 kr", "4 300 kr", "−1,1 %")]
+        ("341", "720 kr", "640 kr", "−11,1 %"),
+        ("101", "1 100 kr", "1 155 kr", "+5,0 %"),
+        ("541", "4 350 kr", "4 300 kr", "−1,1 %"),
+    ]
     # 2026: the 67+ rule applies. In scope with a volume: 541, 341 (at or below reference) and
     # 701 (above): 20 of 30. Items: the 84 at reference in 2025, plus 341 now.
-    assert "För patienter 67 år och äldre (tiotandvård, från 1 januari 2026) lämnas " \
-           "ersättningen bara där priset inte överstiger referenspriset: 85 av de 267 " \
-           "behandlingsåtgärder som omfattas (31,8 %) uppfyller det, och de står för 66,7 % av " \
-           "deras volym. (61 av åtgärderna omfattas bara på tandposition 1–5.)" in html
+    assert (
+        "För patienter 67 år och äldre (tiotandvård, från 1 januari 2026) lämnas "
+        "ersättningen bara där priset inte överstiger referenspriset: 85 av de 267 "
+        "behandlingsåtgärder som omfattas (31,8 %) uppfyller det, och de står för 66,7 % av "
+        "deras volym. (61 av åtgärderna omfattas bara på tandposition 1–5.)" in html
+    )
     # No jour rule covers 2026: the jour principle cannot be assessed.
-    assert "Jourkontrollen kunde inte göras: ingen påslagsregel för jourtaxan hos " \
-           "region-jonkoping gäller 2026-01-01" in html
+    assert (
+        "Jourkontrollen kunde inte göras: ingen påslagsregel för jourtaxan hos "
+        "region-jonkoping gäller 2026-01-01" in html
+    )
     assert re.findall(r'class="status status-(\w+)"', r.text)[3] == "cannot_assess"
     assert "Villkoret om att referensprislistan" not in html
 
@@ -360,13 +448,20 @@ def test_a_2026_draft_against_2025(
 def test_a_mid_year_draft_gets_a_derived_jour_taxa(
     client: TestClient, admin: dict[str, str], bundled: list[int]
 ) -> None:
-    draft = _import(client, admin, _modified_copy({"101": ("1155.00", "1015.00")}),
-                    "2025-07-01", "Tandvårdstaxa 2025 (från juli)")
+    draft = _import(
+        client,
+        admin,
+        _modified_copy({"101": ("1155.00", "1015.00")}),
+        "2025-07-01",
+        "Tandvårdstaxa 2025 (från juli)",
+    )
     r = client.get(f"/v1/schedules/{draft}/report", headers=admin)
     html = flat(r.text)
-    assert "Ingen jourtaxa som börjar 1 juli 2025 finns. Regeln (+50 % på normaltaxan, " \
-           "avrundat till hela 5 kr (halva uppåt), minutpriser till hela 1 kr) tillämpad på " \
-           "denna taxa ger 9 undantag och inga avvikelser." in html
+    assert (
+        "Ingen jourtaxa som börjar 1 juli 2025 finns. Regeln (+50 % på normaltaxan, "
+        "avrundat till hela 5 kr (halva uppåt), minutpriser till hela 1 kr) tillämpad på "
+        "denna taxa ger 9 undantag och inga avvikelser." in html
+    )
     assert re.findall(r'class="status status-(\w+)"', r.text)[3] == "met"
     assert "Jämfört med föregående taxa, Tandvårdstaxa 2025 (giltig från 1 januari 2025)" in html
     assert "1 pris har ändrats" in html
@@ -386,18 +481,18 @@ def test_text_that_looks_like_a_formula_is_neutralised_in_the_xlsx(
     client: TestClient, admin: dict[str, str], bundled: list[int]
 ) -> None:
     schedule = _import(client, admin, HOSTILE.encode(), "2027-01-01", "=cmd|' /C calc'!A0")
-    r = client.get(f"/v1/schedules/{schedule}/report", params={"format": "xlsx"},
-                   headers=admin)
+    r = client.get(f"/v1/schedules/{schedule}/report", params={"format": "xlsx"}, headers=admin)
     assert r.status_code == 200, r.text
     workbook = load_workbook(io.BytesIO(r.content))
-    texts = [c for ws in workbook for row in ws.iter_rows() for c in row
-             if isinstance(c.value, str)]
+    texts = [
+        c for ws in workbook for row in ws.iter_rows() for c in row if isinstance(c.value, str)
+    ]
     assert texts
     for cell in texts:
         assert cell.data_type == "s"
         assert not cell.value.startswith(("=", "+", "-", "@")), (cell.coordinate, cell.value)
     items = list(workbook["Åtgärder"].iter_rows(values_only=True))
-    assert items[1][2:5] == ("'@SUM(1)", "extern", "'=HYPERLINK(\"http://example.invalid\")")
+    assert items[1][2:5] == ("'@SUM(1)", "extern", '\'=HYPERLINK("http://example.invalid")')
     assert items[2][2] == "'+Estetik" and items[2][4] == "'-2+3 <script>alert(1)</script>"
     html = client.get(f"/v1/schedules/{schedule}/report", headers=admin).text
     assert "<script>alert(1)</script>" not in html
@@ -421,8 +516,11 @@ def test_refusals(client: TestClient, admin: dict[str, str], bundled: list[int])
     normal, jour = bundled
     r = client.get(f"/v1/schedules/{jour}/report", headers=admin)
     assert r.status_code == 409 and r.json()["error"] == "conflict"
-    r = client.get(f"/v1/schedules/{normal}/report", headers=admin,
-                   params={"volumes_id": 1, "example_volumes": "true"})
+    r = client.get(
+        f"/v1/schedules/{normal}/report",
+        headers=admin,
+        params={"volumes_id": 1, "example_volumes": "true"},
+    )
     assert r.status_code == 422
     assert client.get("/v1/schedules/999999/report", headers=admin).status_code == 404
     r = client.get(f"/v1/schedules/{normal}/report", headers=admin, params={"format": "doc"})
@@ -432,26 +530,44 @@ def test_refusals(client: TestClient, admin: dict[str, str], bundled: list[int])
     assert r.json()["problems"][0]["row"] == 2
 
 
-def test_example_volumes_flag(client: TestClient, admin: dict[str, str],
-                              bundled: list[int]) -> None:
-    r = client.get(f"/v1/schedules/{bundled[0]}/report", headers=admin,
-                   params={"example_volumes": "true"})
+def test_example_volumes_flag(
+    client: TestClient, admin: dict[str, str], bundled: list[int]
+) -> None:
+    r = client.get(
+        f"/v1/schedules/{bundled[0]}/report", headers=admin, params={"example_volumes": "true"}
+    )
     html = flat(r.text)
     assert "EXEMPELVOLYMER" in html and "en avvikelse på 7,45 %" in html
 
 
-def test_cli_writes_the_three_files(bundled: list[int], settings: Any, tmp_path: Any,
-                                    monkeypatch: pytest.MonkeyPatch,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_writes_the_three_files(
+    bundled: list[int],
+    settings: Any,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     import app.cli as cli
 
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    code = cli.main(["report", "--schedule", str(bundled[0]), "--format", "html,xlsx",
-                     "--example-volumes", "--out-dir", str(tmp_path)])
+    code = cli.main(
+        [
+            "report",
+            "--schedule",
+            str(bundled[0]),
+            "--format",
+            "html,xlsx",
+            "--example-volumes",
+            "--out-dir",
+            str(tmp_path),
+        ]
+    )
     assert code == 0
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == [f"taxerapport-region-jonkoping-2025-01-01-schema-{bundled[0]}.html",
-                     f"taxerapport-region-jonkoping-2025-01-01-schema-{bundled[0]}.xlsx"]
+    assert names == [
+        f"taxerapport-region-jonkoping-2025-01-01-schema-{bundled[0]}.html",
+        f"taxerapport-region-jonkoping-2025-01-01-schema-{bundled[0]}.xlsx",
+    ]
     assert "INVENTED" in capsys.readouterr().out
     html = flat((tmp_path / names[0]).read_text(encoding="utf-8"))
     assert "en avvikelse på 7,45 %" in html

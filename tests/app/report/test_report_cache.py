@@ -19,7 +19,9 @@ from app.report.formats import ReportFormat, render
 
 
 def test_a_report_is_rendered_once_and_then_kept(
-    client: TestClient, admin: dict[str, str], bundled: list[int],
+    client: TestClient,
+    admin: dict[str, str],
+    bundled: list[int],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     moments = iter(datetime(2026, 1, day, 12, 0) for day in range(1, 10))
@@ -43,16 +45,24 @@ def test_a_report_is_rendered_once_and_then_kept(
 
 
 def test_what_a_report_shows_is_in_its_key(
-    client: TestClient, admin: dict[str, str], bundled: list[int],
+    client: TestClient,
+    admin: dict[str, str],
+    bundled: list[int],
 ) -> None:
     from sqlmodel import Session
 
     from app.report.data import build_report_data
 
     with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
-        data = build_report_data(session, bundled[0], None, report_routes.NO_VOLUMES,
-                                 previous_id=None, limit_percent=Decimal(7),
-                                 generated_at=datetime(2026, 1, 1))
+        data = build_report_data(
+            session,
+            bundled[0],
+            None,
+            report_routes.NO_VOLUMES,
+            previous_id=None,
+            limit_percent=Decimal(7),
+            generated_at=datetime(2026, 1, 1),
+        )
     key = report_key(data, ReportFormat.PDF)
     assert report_key(replace(data, generated_at=datetime(2027, 1, 1)), ReportFormat.PDF) == key
     assert report_key(data, ReportFormat.HTML) != key

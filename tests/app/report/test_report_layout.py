@@ -41,9 +41,15 @@ def _build(engine: Engine, schedule_id: int) -> dict[str, Any]:
     if "data" not in _CACHE:
         volumes, source = example_volumes(Limits(20_000, 50 * 1024 * 1024))
         with Session(engine) as session:
-            data = build_report_data(session, schedule_id, volumes, source, previous_id=None,
-                                     limit_percent=Decimal(7),
-                                     generated_at=datetime(2026, 11, 23, 10, 0))
+            data = build_report_data(
+                session,
+                schedule_id,
+                volumes,
+                source,
+                previous_id=None,
+                limit_percent=Decimal(7),
+                generated_at=datetime(2026, 11, 23, 10, 0),
+            )
         svgs = charts(data)
         document = render_document(data, svgs)
         _CACHE.update(data=data, svgs=svgs, document=document, pdf=document.write_pdf())
@@ -69,7 +75,7 @@ def test_pages_are_a4_and_numbered(rendered: dict[str, Any]) -> None:
 
 
 def test_every_box_is_inside_the_page_and_every_line_inside_its_cell(
-    rendered: dict[str, Any]
+    rendered: dict[str, Any],
 ) -> None:
     problems, checked_text, checked_tables = layout_problems(rendered["document"])
     assert problems == []
@@ -130,8 +136,11 @@ def test_the_page_check_finds_ink_in_the_margin() -> None:
 
 def _svg_texts(svg: str) -> list[str]:
     root = ElementTree.fromstring(svg)
-    return [" ".join("".join(node.itertext()).split()) for node in root.iter()
-            if node.tag.endswith("}text")]
+    return [
+        " ".join("".join(node.itertext()).split())
+        for node in root.iter()
+        if node.tag.endswith("}text")
+    ]
 
 
 def test_charts_have_titles_axes_and_units(rendered: dict[str, Any]) -> None:
@@ -143,7 +152,8 @@ def test_charts_have_titles_axes_and_units(rendered: dict[str, Any]) -> None:
     assert "Åtgärdsgrupp" in by_group
     assert "Beslutad gräns 7 %" in [t.replace("\u00a0", " ") for t in by_group]
     assert "Protetiska åtgärder" in by_group and "11,14 %" in [
-        t.replace("\u00a0", " ") for t in by_group]
+        t.replace("\u00a0", " ") for t in by_group
+    ]
     ticks = [t.replace("\u00a0", " ") for t in by_group if re.fullmatch(r"[\d,]+\s%", t)]
     assert "7,5 %" in ticks  # Swedish decimal comma on the axis
     ratio = _svg_texts(svgs["ratio_distribution"])
@@ -162,12 +172,23 @@ def test_the_change_chart_is_drawn_with_a_previous_taxa(rendered: dict[str, Any]
 
     data: ReportData = rendered["data"]
     figures = compose_report(
-        data.items, dict(data.figures.weights), limit_percent=Decimal(7),
+        data.items,
+        dict(data.figures.weights),
+        limit_percent=Decimal(7),
         previous=[replace(i, price=i.price - 10) if i.code == "101" else i for i in data.items],
-        jour=data.figures.jour)
-    previous = ScheduleInfo(id=0, name="Föregående", owner="x", variant="normal",
-                            valid_from=data.schedule.valid_from, valid_to=None,
-                            status="retired", source_filename=None, source_sha256=None)
+        jour=data.figures.jour,
+    )
+    previous = ScheduleInfo(
+        id=0,
+        name="Föregående",
+        owner="x",
+        variant="normal",
+        valid_from=data.schedule.valid_from,
+        valid_to=None,
+        status="retired",
+        source_filename=None,
+        source_sha256=None,
+    )
     svg = change_by_group(replace(data, figures=figures, previous=previous))
     assert svg is not None
     texts = [t.replace("\u00a0", " ") for t in _svg_texts(svg)]

@@ -14,21 +14,44 @@ from openpyxl import Workbook, load_workbook
 from app.config import DATA_DIR
 
 REGION_HEADINGS = [
-    "ATV-kod eller STV-kod", "Åtgärdsgrupp", "Extern / intern kod", "Åtgärd", "Åtgärdstext",
-    "FTV pris 2026", "Referenspris 2026",
+    "ATV-kod eller STV-kod",
+    "Åtgärdsgrupp",
+    "Extern / intern kod",
+    "Åtgärd",
+    "Åtgärdstext",
+    "FTV pris 2026",
+    "Referenspris 2026",
 ]
 GOOD_ROWS = [
-    ["A", "Us,riskbedömn och hälsofr åtg", "Extern", "101", "Basundersökning, utförd av tandläkare",
-     "1 150", "1 050"],
-    ["S", "Us,riskbedömn och hälsofr åtg", "Extern", "103S", "Kompletterande undersökning",
-     "700,50", "600"],
+    [
+        "A",
+        "Us,riskbedömn och hälsofr åtg",
+        "Extern",
+        "101",
+        "Basundersökning, utförd av tandläkare",
+        "1 150",
+        "1 050",
+    ],
+    [
+        "S",
+        "Us,riskbedömn och hälsofr åtg",
+        "Extern",
+        "103S",
+        "Kompletterande undersökning",
+        "700,50",
+        "600",
+    ],
     ["A", "Övrigt", "Intern", "9010", "Kosmetisk behandling. 3405 kr/tim. Deb per min.", "57", ""],
     ["Ny kod", "", "", "", "Retainer, lagning och justering", "1\u00a0515", ""],
 ]
 
 
-def region_csv(rows: list[list[str]], delimiter: str = ";", encoding: str = "utf-8-sig",
-               headings: list[str] | None = None) -> bytes:
+def region_csv(
+    rows: list[list[str]],
+    delimiter: str = ";",
+    encoding: str = "utf-8-sig",
+    headings: list[str] | None = None,
+) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(headings or REGION_HEADINGS)
@@ -36,8 +59,7 @@ def region_csv(rows: list[list[str]], delimiter: str = ";", encoding: str = "utf
     return buffer.getvalue().encode(encoding)
 
 
-def xlsx(rows: list[list[object]], headings: list[str] | None = None,
-         title_rows: int = 0) -> bytes:
+def xlsx(rows: list[list[object]], headings: list[str] | None = None, title_rows: int = 0) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -51,12 +73,18 @@ def xlsx(rows: list[list[object]], headings: list[str] | None = None,
     return out.getvalue()
 
 
-def upload(client: TestClient, headers: dict[str, str], content: bytes,
-           filename: str = "taxa.csv", **form: str) -> object:
+def upload(
+    client: TestClient,
+    headers: dict[str, str],
+    content: bytes,
+    filename: str = "taxa.csv",
+    **form: str,
+) -> object:
     data = {"name": "Tandvårdstaxa 2026", "valid_from": "2026-01-01", "variant": "normal"}
     data.update(form)
-    return client.post("/v1/imports", headers=headers, files={"file": (filename, content)},
-                       data=data)
+    return client.post(
+        "/v1/imports", headers=headers, files={"file": (filename, content)}, data=data
+    )
 
 
 def schedule_count(client: TestClient, headers: dict[str, str]) -> int:
@@ -88,9 +116,7 @@ def test_bundled_taxa_loads_every_row_with_exact_sums(
     # One item per distinct code (codeless "Ny kod" rows are one item each).
     assert len(items) == len({r["code"] or r["text"] for r in rows})
     # Sums over rows, exact to the öre, as strings from the JSON.
-    price_sum = sum(
-        Decimal(item["price"]) * len(item["source_rows"]) for item in items
-    )
+    price_sum = sum(Decimal(item["price"]) * len(item["source_rows"]) for item in items)
     assert price_sum == sum(Decimal(r["price"]) for r in rows)
     assert detail["valid_from"] == "2025-01-01" and detail["status"] == "active"
 
@@ -113,11 +139,18 @@ def test_bundled_taxa_loads_every_row_with_exact_sums(
     ],
 )
 def test_bundled_prices_match_the_seed(
-    client: TestClient, clinic: dict[str, str], bundled: list[int], code: str, variant: str,
-    price: str, reference: str | None, unit: str,
+    client: TestClient,
+    clinic: dict[str, str],
+    bundled: list[int],
+    code: str,
+    variant: str,
+    price: str,
+    reference: str | None,
+    unit: str,
 ) -> None:
-    response = client.get(f"/v1/procedures/{code}", params={"on": "2025-03-01", "variant": variant},
-                          headers=clinic)
+    response = client.get(
+        f"/v1/procedures/{code}", params={"on": "2025-03-01", "variant": variant}, headers=clinic
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["price"], body["reference_price"], body["unit"]) == (price, reference, unit)
@@ -141,8 +174,10 @@ def test_region_spreadsheet_csv_with_swedish_habits_is_stored_as_draft(
     assert (retainer["code"], retainer["kind"], retainer["price"]) == (None, "intern", "1515.00")
     assert by_text["Kosmetisk behandling. 3405 kr/tim. Deb per min."]["unit"] == "per_minute"
     # A draft is not in force: lookups still answer from nothing for 2026.
-    assert client.get("/v1/procedures/101", params={"on": "2026-02-01"},
-                      headers=admin).status_code == 404
+    assert (
+        client.get("/v1/procedures/101", params={"on": "2026-02-01"}, headers=admin).status_code
+        == 404
+    )
 
 
 def test_xlsx_with_title_row_and_excel_numbers(client: TestClient, admin: dict[str, str]) -> None:
@@ -153,8 +188,9 @@ def test_xlsx_with_title_row_and_excel_numbers(client: TestClient, admin: dict[s
     response = upload(client, admin, xlsx(rows, title_rows=1), filename="taxa.xlsx")
     assert response.status_code == 201, response.text
     detail = client.get(f"/v1/schedules/{response.json()['schedule_id']}", headers=admin).json()
-    assert [(i["code"], i["price"], i["reference_price"], i["source_rows"])
-            for i in detail["items"]] == [
+    assert [
+        (i["code"], i["price"], i["reference_price"], i["source_rows"]) for i in detail["items"]
+    ] == [
         ("101", "1150.00", "1050.50", [3]),
         ("121", "80.00", "70.00", [4]),
     ]
@@ -295,11 +331,14 @@ def test_dry_run_diffs_against_the_taxa_in_force_and_stores_nothing(
     assert response.status_code == 200, response.text
     diff = response.json()["diff"]
     assert diff["against"]["id"] == bundled[0]
-    assert [(c["code"], c["old_price"], c["new_price"], c["change_percent"])
-            for c in diff["changed"]] == [("101", "1100.00", "1155.00", "5.00")]
+    assert [
+        (c["code"], c["old_price"], c["new_price"], c["change_percent"]) for c in diff["changed"]
+    ] == [("101", "1100.00", "1155.00", "5.00")]
     assert [a["code"] for a in diff["added"]] == ["999"]
-    assert len(diff["removed"]) == len(
-        client.get(f"/v1/schedules/{bundled[0]}", headers=admin).json()["items"]) - 1
+    assert (
+        len(diff["removed"])
+        == len(client.get(f"/v1/schedules/{bundled[0]}", headers=admin).json()["items"]) - 1
+    )
     assert schedule_count(client, admin) == 2
 
 
@@ -320,8 +359,9 @@ def test_activation_ends_the_previous_version_and_past_dates_still_answer(
     assert price("2025-12-31") == "1100.00"
     assert price("2026-01-01") == "1155.00"
     # The jour taxa was not touched.
-    jour = client.get("/v1/procedures/101", params={"on": "2026-01-01", "variant": "jour"},
-                      headers=clinic)
+    jour = client.get(
+        "/v1/procedures/101", params={"on": "2026-01-01", "variant": "jour"}, headers=clinic
+    )
     assert jour.json()["price"] == "1650.00"
     actions = [a["action"] for a in client.get("/v1/audit", headers=admin).json()]
     assert actions[:2] == ["activate", "import"]
@@ -346,38 +386,43 @@ def test_an_overlap_other_than_the_follow_up_is_refused(
 def test_export_then_import_gives_the_same_schedule(
     client: TestClient, admin: dict[str, str], bundled: list[int], fmt: str
 ) -> None:
-    exported = client.get(f"/v1/schedules/{bundled[0]}/export", params={"format": fmt},
-                          headers=admin)
+    exported = client.get(
+        f"/v1/schedules/{bundled[0]}/export", params={"format": fmt}, headers=admin
+    )
     assert exported.status_code == 200
-    response = upload(client, admin, exported.content, filename=f"export.{fmt}",
-                      valid_from="2026-01-01")
+    response = upload(
+        client, admin, exported.content, filename=f"export.{fmt}", valid_from="2026-01-01"
+    )
     assert response.status_code == 201, response.text
     original = client.get(f"/v1/schedules/{bundled[0]}", headers=admin).json()["items"]
-    again = client.get(f"/v1/schedules/{response.json()['schedule_id']}",
-                       headers=admin).json()["items"]
+    again = client.get(f"/v1/schedules/{response.json()['schedule_id']}", headers=admin).json()[
+        "items"
+    ]
     assert again == original
 
 
 def test_xlsx_export_has_numbers_and_neutralised_text(
     client: TestClient, admin: dict[str, str]
 ) -> None:
-    rows = [["A", "Us", "Intern", "A1", "=HYPERLINK(\"x\")", "10", ""]]
+    rows = [["A", "Us", "Intern", "A1", '=HYPERLINK("x")', "10", ""]]
     created = upload(client, admin, region_csv(rows)).json()
-    exported = client.get(f"/v1/schedules/{created['schedule_id']}/export",
-                          params={"format": "xlsx"}, headers=admin)
+    exported = client.get(
+        f"/v1/schedules/{created['schedule_id']}/export", params={"format": "xlsx"}, headers=admin
+    )
     sheet = load_workbook(io.BytesIO(exported.content)).worksheets[0]
-    assert sheet["E2"].value == "'=HYPERLINK(\"x\")"
+    assert sheet["E2"].value == '\'=HYPERLINK("x")'
     assert sheet["F2"].value == 10
     reimported = upload(client, admin, exported.content, filename="e.xlsx").json()
     item = client.get(f"/v1/schedules/{reimported['schedule_id']}", headers=admin).json()
-    assert item["items"][0]["text"] == "=HYPERLINK(\"x\")"
+    assert item["items"][0]["text"] == '=HYPERLINK("x")'
 
 
 def test_a_title_row_with_commas_does_not_fool_the_separator(
     client: TestClient, admin: dict[str, str]
 ) -> None:
-    content = ("Tandvårdstaxa 2026, förslag, version 2\r\n".encode()
-               + region_csv(GOOD_ROWS[:1], delimiter=";", encoding="utf-8"))
+    content = "Tandvårdstaxa 2026, förslag, version 2\r\n".encode() + region_csv(
+        GOOD_ROWS[:1], delimiter=";", encoding="utf-8"
+    )
     response = upload(client, admin, content, dry_run="true")
     assert response.status_code == 200, response.text
     assert response.json()["items"] == 1

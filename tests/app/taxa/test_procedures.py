@@ -30,9 +30,7 @@ def test_health_needs_no_key(client: TestClient) -> None:
         ("post", "/v1/keys"),
     ],
 )
-def test_every_endpoint_but_health_needs_a_key(
-    client: TestClient, method: str, path: str
-) -> None:
+def test_every_endpoint_but_health_needs_a_key(client: TestClient, method: str, path: str) -> None:
     response = getattr(client, method)(path)
     assert response.status_code == 401
     assert response.json()["error"] == "unauthorized"
@@ -61,15 +59,17 @@ def test_clinic_role_may_not_write(
 def test_keys_are_stored_hashed_and_work_at_once(
     client: TestClient, admin: dict[str, str], engine: Engine
 ) -> None:
-    response = client.post("/v1/keys", json={"role": "clinic", "name": "T4 Jönköping"},
-                           headers=admin)
+    response = client.post(
+        "/v1/keys", json={"role": "clinic", "name": "T4 Jönköping"}, headers=admin
+    )
     assert response.status_code == 201
     key = response.json()["key"]
     with Session(engine) as session:
         stored = session.exec(select(ApiKey).where(ApiKey.name == "T4 Jönköping")).one()
     assert stored.key_hash == hash_key(key) and key not in stored.key_hash
-    assert client.get("/v1/schedules", headers={"Authorization": f"Bearer {key}"}
-                      ).status_code == 200
+    assert (
+        client.get("/v1/schedules", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    )
     assert client.get("/v1/audit", headers=admin).json()[0]["action"] == "create_key"
 
 
@@ -94,7 +94,10 @@ def test_lookup_answers_price_texts_and_its_schedule(
     ],
 )
 def test_unknown_code_or_uncovered_date_is_404_with_a_message(
-    client: TestClient, clinic: dict[str, str], bundled: list[int], params: dict[str, str],
+    client: TestClient,
+    clinic: dict[str, str],
+    bundled: list[int],
+    params: dict[str, str],
     message: str,
 ) -> None:
     response = client.get("/v1/procedures/0000", params=params, headers=clinic)
@@ -108,16 +111,18 @@ def test_malformed_query_is_422_naming_the_field(
     response = client.get("/v1/procedures/101", params={"on": "2025-13-01"}, headers=clinic)
     assert response.status_code == 422
     assert response.json()["problems"][0]["field"] == "on"  # a parameter by its name
-    response = client.get("/v1/procedures/101", params={"on": "2025-01-01", "variant": "natt"},
-                          headers=clinic)
+    response = client.get(
+        "/v1/procedures/101", params={"on": "2025-01-01", "variant": "natt"}, headers=clinic
+    )
     assert response.status_code == 422
 
 
 def test_search_finds_by_words_in_text(
     client: TestClient, clinic: dict[str, str], bundled: list[int]
 ) -> None:
-    body = client.get("/v1/procedures", params={"on": "2025-06-01", "q": "blekning käk"},
-                      headers=clinic).json()
+    body = client.get(
+        "/v1/procedures", params={"on": "2025-06-01", "q": "blekning käk"}, headers=clinic
+    ).json()
     assert {i["code"] for i in body["items"]} == {"9011", "9012"}
     everything = client.get("/v1/procedures", params={"on": "2025-06-01"}, headers=clinic).json()
     detail = client.get(f"/v1/schedules/{bundled[0]}", headers=clinic).json()
@@ -128,8 +133,9 @@ def test_retired_schedule_stops_answering_but_stays_readable(
     client: TestClient, admin: dict[str, str], bundled: list[int]
 ) -> None:
     assert client.post(f"/v1/schedules/{bundled[1]}/retire", headers=admin).status_code == 200
-    jour = client.get("/v1/procedures/101", params={"on": "2025-06-01", "variant": "jour"},
-                      headers=admin)
+    jour = client.get(
+        "/v1/procedures/101", params={"on": "2025-06-01", "variant": "jour"}, headers=admin
+    )
     assert jour.status_code == 404
     assert client.get(f"/v1/schedules/{bundled[1]}", headers=admin).json()["status"] == "retired"
 

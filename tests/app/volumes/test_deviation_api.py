@@ -27,8 +27,12 @@ def example_volumes(settings: Settings) -> dict[str, int]:
 
 
 def upload_example(client: TestClient, admin: dict[str, str]) -> int:
-    response = client.post("/v1/volumes", headers=admin, data={"name": "Exempel (påhittat)"},
-                           files={"file": (EXAMPLE_VOLUMES.name, EXAMPLE_VOLUMES.read_bytes())})
+    response = client.post(
+        "/v1/volumes",
+        headers=admin,
+        data={"name": "Exempel (påhittat)"},
+        files={"file": (EXAMPLE_VOLUMES.name, EXAMPLE_VOLUMES.read_bytes())},
+    )
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
 
@@ -41,30 +45,44 @@ def board_key(client: TestClient, admin: dict[str, str]) -> dict[str, str]:
 def figures(f: Any) -> dict[str, Any]:
     """What FiguresOut must say about a pricing.deviation.Figures."""
     return {
-        "items": f.items, "volume": f.volume, "revenue": str(f.revenue),
-        "reference_revenue": str(f.reference_revenue), "limit_percent": str(f.limit_percent),
-        "deviation_percent": None if f.deviation_percent is None
+        "items": f.items,
+        "volume": f.volume,
+        "revenue": str(f.revenue),
+        "reference_revenue": str(f.reference_revenue),
+        "limit_percent": str(f.limit_percent),
+        "deviation_percent": None
+        if f.deviation_percent is None
         else str(presented(f.deviation_percent)),
-        "within": f.within, "headroom": str(presented(f.headroom)),
-        "uniform_change_percent": None if f.uniform_change_percent is None
+        "within": f.within,
+        "headroom": str(presented(f.headroom)),
+        "uniform_change_percent": None
+        if f.uniform_change_percent is None
         else str(presented(f.uniform_change_percent)),
         "exact": {
-            "deviation_percent": None if f.deviation_percent is None
+            "deviation_percent": None
+            if f.deviation_percent is None
             else format(f.deviation_percent, "f"),
             "headroom": format(f.headroom, "f"),
-            "uniform_change_percent": None if f.uniform_change_percent is None
+            "uniform_change_percent": None
+            if f.uniform_change_percent is None
             else format(f.uniform_change_percent, "f"),
         },
     }
 
 
 def test_bundled_2025_with_the_example_volumes_equals_the_analysis_called_directly(
-    client: TestClient, admin: dict[str, str], bundled: list[int], engine: Engine,
+    client: TestClient,
+    admin: dict[str, str],
+    bundled: list[int],
+    engine: Engine,
     settings: Settings,
 ) -> None:
     volumes_id = upload_example(client, admin)
-    response = client.post(f"/v1/schedules/{bundled[0]}/deviation",
-                           json={"volumes_id": volumes_id}, headers=board_key(client, admin))
+    response = client.post(
+        f"/v1/schedules/{bundled[0]}/deviation",
+        json={"volumes_id": volumes_id},
+        headers=board_key(client, admin),
+    )
     assert response.status_code == 200, response.text
     body = response.json()
 
@@ -74,37 +92,50 @@ def test_bundled_2025_with_the_example_volumes_equals_the_analysis_called_direct
 
     # The headline figures (data/README.md), then every figure against the direct call.
     assert (body["deviation_percent"], body["within"], body["headroom"]) == (
-        "7.45", False, "-2220792.45")
+        "7.45",
+        False,
+        "-2220792.45",
+    )
     assert (body["total"]["revenue"], body["total"]["reference_revenue"]) == (
-        "528338150.00", "491698465.00")
+        "528338150.00",
+        "491698465.00",
+    )
     assert (body["without_utbyte"]["deviation_percent"], body["without_utbyte"]["within"]) == (
-        "6.77", True)
+        "6.77",
+        True,
+    )
     assert body["uniform_change_percent"] == "-0.42"
     assert Decimal(body["total"]["exact"]["deviation_percent"]) == a.deviation_percent
     assert body["total"] == figures(a.total)
     assert body["without_utbyte"] == figures(a.without_utbyte)
     assert body["utbyte"] == figures(a.utbyte)
     assert [(c["category"], c["figures"]) for c in body["by_category"]] == [
-        (c.value if c else None, figures(f)) for c, f in a.by_category.items()]
+        (c.value if c else None, figures(f)) for c, f in a.by_category.items()
+    ]
     assert [(g["group"], g["figures"]) for g in body["by_group"]] == [
-        (g, figures(f)) for g, f in a.by_group.items()]
+        (g, figures(f)) for g, f in a.by_group.items()
+    ]
     assert body["contributions_total"] == len(a.contributions) == 353
-    assert [(c["key"], c["volume"], c["contribution"], c["utbyte"])
-            for c in body["contributions"]] == [
-        (c.key, c.volume, str(c.contribution), c.utbyte) for c in a.contributions]
-    assert body["price_position"] == {"above": a.price_position.above,
-                                      "at": a.price_position.at,
-                                      "below": a.price_position.below}
+    assert [
+        (c["key"], c["volume"], c["contribution"], c["utbyte"]) for c in body["contributions"]
+    ] == [(c.key, c.volume, str(c.contribution), c.utbyte) for c in a.contributions]
+    assert body["price_position"] == {
+        "above": a.price_position.above,
+        "at": a.price_position.at,
+        "below": a.price_position.below,
+    }
     left_out = body["left_out"]
     for name in ("intern", "no_reference", "no_volume"):
         assert [(o["key"], o["reason"], o["volume"], o["revenue"]) for o in left_out[name]] == [
-            (o.key, o.reason.value, o.volume, str(o.revenue)) for o in getattr(a, name)]
+            (o.key, o.reason.value, o.volume, str(o.revenue)) for o in getattr(a, name)
+        ]
     assert left_out["revenue"] == str(a.left_out_revenue)
     assert [o["key"] for o in left_out["no_volume"]] == ["433S", "862"]
     assert body["unknown_volumes"] == [] and a.unknown_volumes == ()
     assert body["year_on_year"] is None
     assert body["notes"] == [
-        "no previous schedule of the same owner and variant: no year-on-year change"]
+        "no previous schedule of the same owner and variant: no year-on-year change"
+    ]
     assert body["volumes"]["id"] == volumes_id and body["volumes"]["codes"] == 400
 
 
@@ -116,21 +147,31 @@ AT_LIMIT = {"101": 154, "141": 31}
 def test_two_codes_exactly_at_the_limit_are_within(
     client: TestClient, admin: dict[str, str], bundled: list[int]
 ) -> None:
-    response = client.post(f"/v1/schedules/{bundled[0]}/deviation",
-                           json={"volumes": AT_LIMIT, "top": 1}, headers=admin)
+    response = client.post(
+        f"/v1/schedules/{bundled[0]}/deviation", json={"volumes": AT_LIMIT, "top": 1}, headers=admin
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     total = body["total"]
     assert (total["revenue"], total["reference_revenue"], total["items"], total["volume"]) == (
-        "200090.00", "187000.00", 2, 185)
+        "200090.00",
+        "187000.00",
+        2,
+        185,
+    )
     assert (body["deviation_percent"], body["within"], body["headroom"]) == ("7.00", True, "0.00")
     assert total["exact"]["deviation_percent"] == "7" and body["uniform_change_percent"] == "0.00"
     assert body["limit_percent"] == "7"
-    assert [(c["code"], c["contribution"]) for c in body["contributions"]] == [
-        ("101", "13090.00")]
+    assert [(c["code"], c["contribution"]) for c in body["contributions"]] == [("101", "13090.00")]
     assert body["contributions_total"] == 2
-    assert body["volumes"] == {"id": None, "name": None, "source_filename": None,
-                               "sha256": None, "codes": 2, "total_volume": 185}
+    assert body["volumes"] == {
+        "id": None,
+        "name": None,
+        "source_filename": None,
+        "sha256": None,
+        "codes": 2,
+        "total_volume": 185,
+    }
 
 
 def test_one_more_basundersokning_is_just_over(
@@ -138,16 +179,24 @@ def test_one_more_basundersokning_is_just_over(
 ) -> None:
     # 155 × 1100 + 31 × 990 = 201 190 against 155 × 1015 + 31 × 990 = 188 015:
     # 13 175 × 100 / 188 015 = 7.0074…; headroom 188 015 × 1.07 − 201 190 = −13.95.
-    response = client.post(f"/v1/schedules/{bundled[0]}/deviation",
-                           json={"volumes": {"101": 155, "141": 31}}, headers=admin)
+    response = client.post(
+        f"/v1/schedules/{bundled[0]}/deviation",
+        json={"volumes": {"101": 155, "141": 31}},
+        headers=admin,
+    )
     body = response.json()
-    assert (body["deviation_percent"], body["within"], body["headroom"]) == ("7.01", False,
-                                                                             "-13.95")
+    assert (body["deviation_percent"], body["within"], body["headroom"]) == (
+        "7.01",
+        False,
+        "-13.95",
+    )
     assert body["total"]["exact"]["deviation_percent"].startswith("7.007419620774938169826875515")
     # With a limit of 7.01 % it is within again.
-    response = client.post(f"/v1/schedules/{bundled[0]}/deviation",
-                           json={"volumes": {"101": 155, "141": 31}, "limit_percent": "7.01"},
-                           headers=admin)
+    response = client.post(
+        f"/v1/schedules/{bundled[0]}/deviation",
+        json={"volumes": {"101": 155, "141": 31}, "limit_percent": "7.01"},
+        headers=admin,
+    )
     assert (response.json()["within"], response.json()["limit_percent"]) == (True, "7.01")
 
 
@@ -155,44 +204,63 @@ def test_volumes_for_codes_the_schedule_lacks_are_reported_not_dropped(
     client: TestClient, admin: dict[str, str], bundled: list[int]
 ) -> None:
     volumes = {**AT_LIMIT, "925": 3, "9999": 12, "A11": 2}
-    body = client.post(f"/v1/schedules/{bundled[0]}/deviation", json={"volumes": volumes},
-                       headers=admin).json()
-    assert body["unknown_volumes"] == [{"code": "925", "volume": 3},
-                                       {"code": "9999", "volume": 12}]
+    body = client.post(
+        f"/v1/schedules/{bundled[0]}/deviation", json={"volumes": volumes}, headers=admin
+    ).json()
+    assert body["unknown_volumes"] == [{"code": "925", "volume": 3}, {"code": "9999", "volume": 12}]
     assert "2 volume(s) for codes not in the taxa are left out: 925, 9999" in body["notes"]
     assert body["deviation_percent"] == "7.00"  # unchanged by them
     a11 = [o for o in body["left_out"]["intern"] if o["code"] == "A11"]
-    assert a11 == [{"key": "A11", "code": "A11", "reason": "intern", "volume": 2,
-                    "revenue": "4550.00",
-                    "detail": "intern code: no reference price, outside the state support"}]
+    assert a11 == [
+        {
+            "key": "A11",
+            "code": "A11",
+            "reason": "intern",
+            "volume": 2,
+            "revenue": "4550.00",
+            "detail": "intern code: no reference price, outside the state support",
+        }
+    ]
 
 
 def test_year_on_year_against_the_previous_schedule(
     client: TestClient, admin: dict[str, str], bundled: list[int]
 ) -> None:
-    taxa_2026 = ("ATV-kod eller STV-kod;Åtgärdsgrupp;Extern / intern kod;Åtgärd;Åtgärdstext;"
-                 "FTV pris 2026;Referenspris 2026\n"
-                 "A;Us;Extern;101;Basundersökning;1 155;1 050\n"
-                 "A;Us;Extern;121;Röntgen;84;75\n"
-                 "A;Us;Extern;999;Ny åtgärd;100;90\n").encode()
-    created = client.post("/v1/imports", headers=admin, files={"file": ("t.csv", taxa_2026)},
-                          data={"name": "Tandvårdstaxa 2026", "valid_from": "2026-01-01"})
+    taxa_2026 = (
+        "ATV-kod eller STV-kod;Åtgärdsgrupp;Extern / intern kod;Åtgärd;Åtgärdstext;"
+        "FTV pris 2026;Referenspris 2026\n"
+        "A;Us;Extern;101;Basundersökning;1 155;1 050\n"
+        "A;Us;Extern;121;Röntgen;84;75\n"
+        "A;Us;Extern;999;Ny åtgärd;100;90\n"
+    ).encode()
+    created = client.post(
+        "/v1/imports",
+        headers=admin,
+        files={"file": ("t.csv", taxa_2026)},
+        data={"name": "Tandvårdstaxa 2026", "valid_from": "2026-01-01"},
+    )
     draft = created.json()["schedule_id"]
-    body = client.post(f"/v1/schedules/{draft}/deviation",
-                       json={"volumes": {"101": 10, "121": 20}}, headers=admin).json()
+    body = client.post(
+        f"/v1/schedules/{draft}/deviation", json={"volumes": {"101": 10, "121": 20}}, headers=admin
+    ).json()
     yoy = body["year_on_year"]
     # Referenspris: (10 × 1050 + 20 × 75) / (10 × 1015 + 20 × 70) − 1 = 12 000 / 11 550 − 1
     # = 3.896…%; FTV price: (10 × 1155 + 20 × 84) / (10 × 1100 + 20 × 80) − 1 = 5 %.
     assert yoy["previous"]["id"] == bundled[0]
-    assert (yoy["reference_change_percent"], yoy["price_change_percent"],
-            yoy["price_change_all_percent"]) == ("3.90", "5.00", "5.00")
+    assert (
+        yoy["reference_change_percent"],
+        yoy["price_change_percent"],
+        yoy["price_change_all_percent"],
+    ) == ("3.90", "5.00", "5.00")
     assert yoy["exact"]["reference_change_percent"].startswith("3.896103896103")
     assert (yoy["reference_codes"], yoy["all_codes"], yoy["new_codes"]) == (2, 2, ["999"])
     assert len(yoy["dropped_codes"]) == 400
     # An explicit previous schedule: the jour taxa, just to show it is the one used.
-    explicit = client.post(f"/v1/schedules/{draft}/deviation",
-                           json={"volumes": {"101": 10}, "previous_id": bundled[1]},
-                           headers=admin).json()["year_on_year"]
+    explicit = client.post(
+        f"/v1/schedules/{draft}/deviation",
+        json={"volumes": {"101": 10}, "previous_id": bundled[1]},
+        headers=admin,
+    ).json()["year_on_year"]
     assert explicit["previous"]["id"] == bundled[1]
     assert explicit["price_change_percent"] == "-30.00"  # 1155 against 1650
 
@@ -210,7 +278,10 @@ def test_year_on_year_against_the_previous_schedule(
     ],
 )
 def test_malformed_requests_are_422(
-    client: TestClient, admin: dict[str, str], bundled: list[int], body: dict[str, Any],
+    client: TestClient,
+    admin: dict[str, str],
+    bundled: list[int],
+    body: dict[str, Any],
     field: str,
 ) -> None:
     response = client.post(f"/v1/schedules/{bundled[0]}/deviation", json=body, headers=admin)
@@ -225,23 +296,26 @@ def test_roles_and_unknown_ids(
     assert client.post(path, json={"volumes": AT_LIMIT}, headers=clinic).status_code == 403
     assert client.post(path, json={"volumes": AT_LIMIT}).status_code == 401
     response = client.post(path, json={"volumes_id": 999}, headers=admin)
-    assert (response.status_code, response.json()["detail"]) == (404,
-                                                                 "no volume set with id 999")
-    response = client.post("/v1/schedules/999/deviation", json={"volumes": AT_LIMIT},
-                           headers=admin)
+    assert (response.status_code, response.json()["detail"]) == (404, "no volume set with id 999")
+    response = client.post("/v1/schedules/999/deviation", json={"volumes": AT_LIMIT}, headers=admin)
     assert response.status_code == 404
 
 
 def test_cli_deviation_defaults_to_the_example_volumes_and_the_taxa_in_force(
-    client: TestClient, admin: dict[str, str], bundled: list[int], settings: Settings,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    client: TestClient,
+    admin: dict[str, str],
+    bundled: list[int],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     assert cli.main(["deviation", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     volumes_id = upload_example(client, admin)
-    http = client.post(f"/v1/schedules/{bundled[0]}/deviation",
-                       json={"volumes_id": volumes_id}, headers=admin).json()
+    http = client.post(
+        f"/v1/schedules/{bundled[0]}/deviation", json={"volumes_id": volumes_id}, headers=admin
+    ).json()
     assert printed["volumes"]["name"] == "EXAMPLE volumes: INVENTED, not real statistics"
     assert printed["volumes"]["sha256"] == http["volumes"]["sha256"]
     del printed["volumes"], http["volumes"]
@@ -250,8 +324,10 @@ def test_cli_deviation_defaults_to_the_example_volumes_and_the_taxa_in_force(
     assert cli.main(["deviation", "--top", "3"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("NOTE: the bundled EXAMPLE volumes are INVENTED, not real statistics")
-    assert ("total: deviation 7.45 % (limit 7 %): NOT within; headroom -2 220 792.45 kr; "
-            "revenue 528 338 150.00 kr against referenspris revenue 491 698 465.00 kr") in out
+    assert (
+        "total: deviation 7.45 % (limit 7 %): NOT within; headroom -2 220 792.45 kr; "
+        "revenue 528 338 150.00 kr against referenspris revenue 491 698 465.00 kr"
+    ) in out
     assert "without utbytesåtgärder: deviation 6.77 % (limit 7 %): within;" in out
     assert "top 3 of 353 contributions" in out
     assert "  101: 49184 × (1100.00 − 1015.00) = 4 180 640.00 kr\n" in out

@@ -14,8 +14,12 @@ import app.cli as cli
 from app.config import Settings
 
 
-def volume_csv(rows: list[list[str]], headings: list[str] | None = None,
-               title: str | None = None, encoding: str = "utf-8-sig") -> bytes:
+def volume_csv(
+    rows: list[list[str]],
+    headings: list[str] | None = None,
+    title: str | None = None,
+    encoding: str = "utf-8-sig",
+) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     if title:
@@ -39,10 +43,16 @@ def volume_xlsx(rows: list[list[object]], headings: list[str]) -> bytes:
     return out.getvalue()
 
 
-def upload(client: TestClient, headers: dict[str, str], content: bytes,
-           filename: str = "volymer.csv", name: str = "Volymer 2024") -> object:
-    return client.post("/v1/volumes", headers=headers, files={"file": (filename, content)},
-                       data={"name": name})
+def upload(
+    client: TestClient,
+    headers: dict[str, str],
+    content: bytes,
+    filename: str = "volymer.csv",
+    name: str = "Volymer 2024",
+) -> object:
+    return client.post(
+        "/v1/volumes", headers=headers, files={"file": (filename, content)}, data={"name": name}
+    )
 
 
 def test_csv_with_swedish_habits_is_summed_per_code_and_stored(
@@ -63,8 +73,11 @@ def test_csv_with_swedish_habits_is_summed_per_code_and_stored(
     response = upload(client, admin, content)
     assert response.status_code == 201, response.text
     body = response.json()
-    assert (body["rows"], body["codes"], body["total_volume"]) == (8, 4, 1234 + 2000 + 66
-                                                                   + 700 + 12 + 0 + 5 + 1)
+    assert (body["rows"], body["codes"], body["total_volume"]) == (
+        8,
+        4,
+        1234 + 2000 + 66 + 700 + 12 + 0 + 5 + 1,
+    )
     assert body["clinics"] == ["Huskvarna", "Tranås"]
     assert body["patient_categories"] == ["Vuxen", "Vuxen 67+"]
     assert body["source_filename"] == "volymer.csv" and len(body["sha256"]) == 64
@@ -74,32 +87,45 @@ def test_csv_with_swedish_habits_is_summed_per_code_and_stored(
     ]
     detail = client.get(f"/v1/volumes/{body['id']}", headers=admin).json()
     assert detail["volumes"] == [
-        {"code": "101", "volume": 2000}, {"code": "121", "volume": 2006},
-        {"code": "103S", "volume": 12}, {"code": "9999", "volume": 0},
+        {"code": "101", "volume": 2000},
+        {"code": "121", "volume": 2006},
+        {"code": "103S", "volume": 12},
+        {"code": "9999", "volume": 0},
     ]
     listed = client.get("/v1/volumes", headers=admin).json()
     assert [(v["id"], v["name"], v["codes"], v["total_volume"]) for v in listed] == [
-        (body["id"], "Volymer 2024", 4, 4018)]
+        (body["id"], "Volymer 2024", 4, 4018)
+    ]
     audit = client.get("/v1/audit", headers=admin).json()[0]
     assert (audit["action"], audit["target"], audit["sha256"]) == (
-        "import_volumes", f"volume_set:{body['id']}", body["sha256"])
+        "import_volumes",
+        f"volume_set:{body['id']}",
+        body["sha256"],
+    )
 
 
 def test_xlsx_with_title_rows_other_headings_and_excel_numbers(
     client: TestClient, admin: dict[str, str]
 ) -> None:
-    rows: list[list[object]] = [[101, 5223, "ignored"], ["121", 18044.0, None],
-                                ["701", "2 110", None]]
+    rows: list[list[object]] = [
+        [101, 5223, "ignored"],
+        ["121", 18044.0, None],
+        ["701", "2 110", None],
+    ]
     content = volume_xlsx(rows, ["Kod", "Antal 2024", "Kommentar"])
     response = upload(client, admin, content, filename="volymer.xlsx")
     assert response.status_code == 201, response.text
     body = response.json()
     assert (body["rows"], body["codes"], body["total_volume"]) == (3, 3, 5223 + 18044 + 2110)
     assert [(w["row"], w["column"], w["message"][:15]) for w in body["warnings"]] == [
-        (3, "Kommentar", "column not used")]
+        (3, "Kommentar", "column not used")
+    ]
     volumes = client.get(f"/v1/volumes/{body['id']}", headers=admin).json()["volumes"]
-    assert volumes == [{"code": "101", "volume": 5223}, {"code": "121", "volume": 18044},
-                       {"code": "701", "volume": 2110}]
+    assert volumes == [
+        {"code": "101", "volume": 5223},
+        {"code": "121", "volume": 18044},
+        {"code": "701", "volume": 2110},
+    ]
 
 
 def test_english_headings(client: TestClient, admin: dict[str, str]) -> None:
@@ -133,16 +159,27 @@ def test_every_problem_is_reported_at_once_and_nothing_is_stored(
         (2, "Åtgärd", None, "empty code: every row needs its åtgärd code"),
         (3, "Volym", "tolv", "not a number"),
         (4, "Volym", "-5", "negative volume"),
-        (5, "Volym", "12,5",
-         "decimals: a volume is a whole number of billed units (write 1234 or 1 234)"),
-        (6, "Volym", "1.5",
-         "decimals: a volume is a whole number of billed units (write 1234 or 1 234)"),
+        (
+            5,
+            "Volym",
+            "12,5",
+            "decimals: a volume is a whole number of billed units (write 1234 or 1 234)",
+        ),
+        (
+            6,
+            "Volym",
+            "1.5",
+            "decimals: a volume is a whole number of billed units (write 1234 or 1 234)",
+        ),
         (7, "Volym", "", "empty volume: write 0 for none"),
         (8, "Åtgärd", "1 1 1", "a code is 1–12 letters and digits (e.g. 101, 103S, A11)"),
-        (9, "Åtgärd", "Summa",
-         "a row of totals: remove it, the service sums the volumes per code"),
-        (10, "Volym", "1 000 000 001",
-         "more than 1 000 000 000 in one row: is it an amount or a total?"),
+        (9, "Åtgärd", "Summa", "a row of totals: remove it, the service sums the volumes per code"),
+        (
+            10,
+            "Volym",
+            "1 000 000 001",
+            "more than 1 000 000 000 in one row: is it an amount or a total?",
+        ),
         (12, "Åtgärd", None, "empty code: every row needs its åtgärd code"),
         (12, "Volym", "x", "not a number"),
     ]
@@ -151,11 +188,13 @@ def test_every_problem_is_reported_at_once_and_nothing_is_stored(
 
 
 def test_missing_columns_are_named(client: TestClient, admin: dict[str, str]) -> None:
-    response = upload(client, admin, volume_csv([["Huskvarna", "101"]],
-                                                headings=["Klinik", "Åtgärd"]))
+    response = upload(
+        client, admin, volume_csv([["Huskvarna", "101"]], headings=["Klinik", "Åtgärd"])
+    )
     assert response.status_code == 422
     assert [(p["row"], p["column"], p["message"]) for p in response.json()["problems"]] == [
-        (1, "Volym", "missing column 'Volym' (or 'volume')")]
+        (1, "Volym", "missing column 'Volym' (or 'volume')")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -195,8 +234,12 @@ def test_roles_and_unknown_ids(
 
 
 def test_cli_volumes_import_and_list(
-    client: TestClient, admin: dict[str, str], settings: Settings, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    client: TestClient,
+    admin: dict[str, str],
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     good = tmp_path / "volymer.csv"
@@ -205,12 +248,16 @@ def test_cli_volumes_import_and_list(
     out = capsys.readouterr().out
     stored = client.get("/v1/volumes", headers=admin).json()
     assert [(v["name"], v["total_volume"], v["imported_by"]) for v in stored] == [
-        ("T4 2024", 1203, "cli")]
-    assert out == (f"stored volume set {stored[0]['id']} 'T4 2024': 2 rows, 1 codes, total "
-                   "volume 1203, 2 clinics\n")
+        ("T4 2024", 1203, "cli")
+    ]
+    assert out == (
+        f"stored volume set {stored[0]['id']} 'T4 2024': 2 rows, 1 codes, total "
+        "volume 1203, 2 clinics\n"
+    )
     assert cli.main(["volumes", "list"]) == 0
     assert capsys.readouterr().out == (
-        f"{stored[0]['id']}\tregion-jonkoping\t1 codes\t1203\tvolymer.csv\tT4 2024\n")
+        f"{stored[0]['id']}\tregion-jonkoping\t1 codes\t1203\tvolymer.csv\tT4 2024\n"
+    )
 
     bad = tmp_path / "fel.csv"
     bad.write_bytes(volume_csv([["A", "Vuxen", "101", "-1"], ["A", "Vuxen", "", "2"]]))
