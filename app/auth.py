@@ -92,14 +92,17 @@ def authenticate(snapshot: Snapshot, authorization: str | None) -> KeyView:
     scheme, _, key = authorization.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise Unauthorized("send an API key as 'Authorization: Bearer <key>'")
-    found = snapshot.keys.get(hash_key(key.strip()))
+    found = snapshot.key_for(key.strip())
     if found is None:
         raise Unauthorized("unknown or revoked API key")
     return found
 
 
+_PERMISSIONS_OF_ROLE = {role.value: allowed for role, allowed in PERMISSIONS.items()}
+
+
 def require(key: KeyView, permission: str) -> None:
-    if permission not in PERMISSIONS[Role(key.role)]:
+    if permission not in _PERMISSIONS_OF_ROLE[key.role]:
         raise Forbidden(f"role {key.role!r} may not {permission}")
 
 

@@ -336,8 +336,10 @@ class RequestGuard:
         if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
             await self.app(scope, receive, send)
             return
-        for name, value in parse_qsl(scope["query_string"].decode("latin-1"),
-                                     keep_blank_values=True):
+        query: bytes = scope["query_string"]
+        # A NUL can only come as %00 (or raw): the parse is skipped for every other query.
+        for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True) if (
+                b"%00" in query or b"\x00" in query) else ():
             if "\x00" in name or "\x00" in value:
                 await _answer(_malformed(safe_text(name.replace("\x00", "\\x00")),
                                          NOT_TEXT))(scope, receive, send)

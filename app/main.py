@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+from fastapi import APIRouter, FastAPI
 
 from app import errors
 from app.admin import routes as admin
@@ -37,9 +42,28 @@ by name) or `{row, column, value, message}` for a file, every one found; nothing
 MAX_JSON_BYTES = 1024 * 1024
 
 
+@asynccontextmanager
+async def _warm(app: FastAPI) -> AsyncIterator[None]:
+    """Before the first request: the snapshot loaded, then everything made at start-up (the
+    snapshot, the rules, the app's schemas) moved out of the garbage collector's way: a full
+    collection then no longer walks them (a pause of ~50 ms every few thousand requests)."""
+    async with quotes.router.lifespan_context(app):  # its data files (the router is not included)
+        await anyio.to_thread.run_sync(app.state.snapshots.get)
+        gc.collect()
+        gc.freeze()
+        yield
+
+
+def _routes_of(app: FastAPI, router: APIRouter) -> None:
+    """A router's routes made the app's own, for the clinic systems' hot paths: FastAPI then
+    matches them directly, without the included router's indirection (~6 µs a request)."""
+    app.router.routes.extend(router.routes)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     app = FastAPI(
+        lifespan=_warm,
         title="Folktandvården taxa service",
         version="0.1.0",
         description=DESCRIPTION,
@@ -64,8 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}  # async: no thread-pool hop for a constant
 
     # The clinic systems' hot paths first: FastAPI tries routes in order, a regex each.
-    app.include_router(procedures.router)
-    app.include_router(quotes.router)
+    _routes_of(app, procedures.router)
+    _routes_of(app, quotes.router)
     app.include_router(schedules.router)
     app.include_router(admin.router)
     app.include_router(jour.router)

@@ -7,6 +7,7 @@ moved, which every worker checks with one cheap query at most once per
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections import defaultdict
@@ -64,6 +65,7 @@ class Snapshot:
     reference_lists: tuple[ListView, ...] = ()
     priced: Mapping[tuple[int, int], Mapping[str, Item]] = field(default_factory=dict,
                                                                  repr=False)
+    _known_keys: dict[str, KeyView] = field(default_factory=dict, repr=False, compare=False)
     # in_force's answers, kept while the snapshot lives (bounded: cleared when full).
     _in_force: dict[tuple[str, Variant, date], tuple[ScheduleView, Mapping[str, Item]] | None] = (
         field(default_factory=dict, repr=False, compare=False))
@@ -73,6 +75,18 @@ class Snapshot:
             if view.covers(on):
                 return view
         return None
+
+    def key_for(self, key: str) -> KeyView | None:
+        """The key behind a secret, by its SHA-256 (app.auth.hash_key); a known key's hash is
+        remembered with the snapshot (one per stored key, so it cannot grow with requests; a
+        revoked key goes with the snapshot that knew it)."""
+        known = self._known_keys.get(key)
+        if known is not None:
+            return known
+        found = self.keys.get(hashlib.sha256(key.encode("utf-8")).hexdigest())
+        if found is not None and len(self._known_keys) < len(self.keys):
+            self._known_keys[key] = found
+        return found
 
     def reference_list_on(self, on: date) -> ListView | None:
         return list_on(self.reference_lists, on)

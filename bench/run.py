@@ -1,17 +1,31 @@
 """Benchmarks: measured, never asserted. `make bench` (or `.venv/bin/python bench/run.py`).
 
-HTTP scenarios run the real service (uvicorn, one worker, SQLite) under wrk, a C load generator
-that is not the bottleneck, and report each endpoint beside the trivial `/health` of the same
-server in the same run: throughput, p50/p99 latency and the ratio to the baseline. In-process
-scenarios time a function over repeated runs (p50/p99 and runs per second).
+The yardstick is a bare FastAPI app (bench/bare_app.py: one async /health) served the best way
+uvicorn can serve it (uvloop, httptools, no access log), started beside the service in the same
+run. Every HTTP figure is reported as a ratio to it: wrk (a C load generator, 2 threads) drives
+the bare app and each endpoint of the service in turn, for ``--rounds`` interleaved rounds so
+that both see the same machine; a ratio is taken within each round and the median of the rounds
+is reported (this machine is shared, its load moves). Throughput ratio: service ÷ bare (1.00 is
+as fast as the bare app); latency ratio: service ÷ bare (1.00 is as quick).
 
-Scenarios are small functions registered in SCENARIOS; each returns rows for the table.
+In-process scenarios time a function over repeated runs (p50/p99; throughput from the p50). The
+board report is timed cold (the first after the start: imports, fonts), new (a report not made
+before, the machinery warm) and kept (the same report again). With ``BENCH_DATABASE_URL`` (a
+PostgreSQL database that may be emptied) the service also runs as two workers (``taxa serve
+--workers 2``) on it: throughput, and how long a newly activated price takes to reach every
+worker. Memory: the resident size of the worker, and what 10 000 lookups and 2 000 quotes leave
+allocated in process (tracemalloc).
+
 Results: bench/results/latest.json and a Markdown table on stdout (copied into the README).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import csv
+import gc
+import io
 import json
 import os
 import re
@@ -22,13 +36,17 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 RESULTS = REPO / "bench" / "results"
+QUOTE_SCRIPT = REPO / "bench" / "quote.lua"
+NORMAL_CSV = REPO / "data" / "taxa" / "region-jonkoping-2025-normal.csv"
 
 
 @dataclass
@@ -37,7 +55,9 @@ class Row:
     throughput_per_s: float
     p50_ms: float
     p99_ms: float
-    ratio_to_baseline: float | None = None  # baseline throughput ÷ this throughput
+    ratio: float | None = None  # throughput ÷ the bare app's (HTTP rows)
+    p50_ratio: float | None = None  # p50 latency ÷ the bare app's
+    p99_ratio: float | None = None
     note: str = ""
 
 
@@ -48,6 +68,7 @@ class Server:
     clinic_key: str
     database_url: str
     env: dict[str, str]
+    process: subprocess.Popen[bytes]
 
 
 def _free_port() -> int:
@@ -56,9 +77,36 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(workdir: Path) -> tuple[Server, subprocess.Popen[bytes]]:
-    database_url = f"sqlite:///{workdir / 'bench.db'}"
-    env = {**os.environ, "DATABASE_URL": database_url, "TAXA_SNAPSHOT_CHECK_SECONDS": "1"}
+def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    import httpx
+
+    for _ in range(300):
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"{url} did not start")
+
+
+def start_bare() -> tuple[str, subprocess.Popen[bytes]]:
+    """The yardstick: bench/bare_app.py on uvicorn with uvloop and httptools, no access log."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(BIN / "uvicorn"), "--app-dir", str(REPO / "bench"), "bare_app:app", "--port",
+         str(port), "--loop", "uvloop", "--http", "httptools", "--no-access-log",
+         "--log-level", "warning"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    _wait_until_up(url, process)
+    return url, process
+
+
+def prepare_database(database_url: str) -> tuple[dict[str, str], str, str]:
+    """Migrated, the bundled data loaded, an admin and a clinic key: (env, admin, clinic)."""
+    env = {**os.environ, "DATABASE_URL": database_url}
     taxa = str(BIN / "taxa")
     subprocess.run([taxa, "migrate"], env=env, check=True, capture_output=True)
     subprocess.run([taxa, "load-bundled"], env=env, check=True, capture_output=True)
@@ -68,25 +116,28 @@ def start_server(workdir: Path) -> tuple[Server, subprocess.Popen[bytes]]:
                              capture_output=True, text=True).stdout
         return out.strip().splitlines()[-1]
 
-    admin, clinic = key("admin"), key("clinic")
+    return env, key("admin"), key("clinic")
+
+
+def start_server(database_url: str, workers: int = 1) -> Server:
+    """`taxa serve` as in production (its defaults: uvloop, httptools, no access log)."""
+    env, admin, clinic = prepare_database(database_url)
     port = _free_port()
     process = subprocess.Popen(
-        [taxa, "serve", "--port", str(port)], env=env,
+        [str(BIN / "taxa"), "serve", "--port", str(port), "--workers", str(workers)], env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    import httpx
+    _wait_until_up(url, process)
+    return Server(url, admin, clinic, database_url, env, process)
 
-    for _ in range(100):
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
         process.kill()
-        raise RuntimeError("the service did not start")
-    return Server(url, admin, clinic, database_url, env), process
 
 
 def wrk(url: str, key: str | None, seconds: int, connections: int,
@@ -112,40 +163,338 @@ def wrk(url: str, key: str | None, seconds: int, connections: int,
 
 
 def timed(fn: Callable[[], object], runs: int) -> tuple[float, float, float]:
+    """Runs per second (from the median), p50 ms, p99 ms."""
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - start) * 1000)
     samples.sort()
+    p50 = statistics.median(samples)
     p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
-    return 1000 / statistics.mean(samples), statistics.median(samples), p99
+    return 1000 / p50, p50, p99
 
 
-# --- scenarios -------------------------------------------------------------------------------
+def rss_mib(pid: int) -> float:
+    """The resident set size of a process (Linux /proc), MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
-HttpScenario = Callable[[Server, argparse.Namespace], list[Row]]
-SCENARIOS: list[HttpScenario] = []
+
+# --- HTTP: the service beside the bare app ---------------------------------------------------
+
+@dataclass(frozen=True)
+class Endpoint:
+    label: str
+    path: str
+    keyed: bool = True
+    script: Path | None = None
+    bare: bool = False  # served by the bare app
 
 
-def scenario(fn: HttpScenario) -> HttpScenario:
+BARE = Endpoint("bare FastAPI async /health (uvloop, httptools, no access log)", "/health",
+                keyed=False, bare=True)
+ENDPOINTS = [
+    BARE,
+    Endpoint("GET /health", "/health", keyed=False),
+    Endpoint("GET /v1/procedures/101?on=", "/v1/procedures/101?on=2025-06-01"),
+    Endpoint("GET /v1/procedures/101?on=&variant=jour",
+             "/v1/procedures/101?on=2025-06-01&variant=jour"),
+    # A point in time: the jour windows and the Swedish calendar decide (julafton evening).
+    Endpoint("GET /v1/procedures/101?at=", "/v1/procedures/101?at=2025-12-24T19:30:00%2B01:00"),
+    Endpoint("POST /v1/quotes (10 lines)", "/v1/quotes", script=QUOTE_SCRIPT),
+]
+
+
+def http_rounds(bare_url: str, server: Server, endpoints: list[Endpoint],
+                args: argparse.Namespace, suffix: str = "") -> list[Row]:
+    """Each endpoint under wrk, ``args.rounds`` interleaved rounds; medians of the rounds, and
+    of the ratios to the bare app taken within each round."""
+    runs: dict[str, list[tuple[float, float, float]]] = {e.label: [] for e in endpoints}
+    for round_ in range(args.rounds):
+        print(f"  round {round_ + 1}/{args.rounds}{suffix}", file=sys.stderr)
+        for e in endpoints:
+            url = (bare_url if e.bare else server.url) + e.path
+            runs[e.label].append(wrk(url, server.clinic_key if e.keyed else None, args.seconds,
+                                     args.connections, e.script))
+    bare = runs[BARE.label]
+    rows = []
+    for e in endpoints:
+        got = runs[e.label]
+        rows.append(Row(
+            e.label + ("" if e.bare else suffix),
+            statistics.median(r[0] for r in got),
+            statistics.median(r[1] for r in got),
+            statistics.median(r[2] for r in got),
+            ratio=statistics.median(r[0] / b[0] for r, b in zip(got, bare, strict=True)),
+            p50_ratio=statistics.median(r[1] / b[1] for r, b in zip(got, bare, strict=True)),
+            p99_ratio=statistics.median(r[2] / b[2] for r, b in zip(got, bare, strict=True)),
+            note=f"{args.rounds} rounds of {args.seconds} s",
+        ))
+    return rows
+
+
+# --- in process -------------------------------------------------------------------------------
+
+def quote_body() -> Any:
+    from app.quotes.schemas import QuoteIn
+
+    raw = QUOTE_SCRIPT.read_text().split("[[", 1)[1].split("]]", 1)[0]
+    return QuoteIn.model_validate_json(raw)
+
+
+def engine_rows(server: Server, args: argparse.Namespace) -> list[Row]:
+    """The quote engine alone (pricing.subsidy.quote) and the app layer's JSON answer, on the
+    10-line quote of bench/quote.lua."""
+    import datetime as dt
+
+    from sqlmodel import Session
+
+    from app.config import DEFAULT_OWNER
+    from app.db import make_engine
+    from app.jour.windows import jour_config
+    from app.quotes.quoting import engine_input, run_quote_json, taxa_resolver
+    from app.quotes.rules import load_regional_rules, load_rule_sets
+    from app.snapshot import load_snapshot
+    from pricing.subsidy import quote
+
+    body = quote_body()
+    engine = make_engine(server.database_url)
+    with Session(engine) as session:
+        snap = load_snapshot(session)
+    engine.dispose()
+    rule_sets, jour, regional = load_rule_sets(), jour_config(), load_regional_rules()
+    given = engine_input(body, jour, DEFAULT_OWNER)  # what run_quote hands the engine
+    resolve = taxa_resolver(snap, DEFAULT_OWNER)
+    runs = args.runs * 200
+    today = dt.date(2026, 1, 1)
+    lines = len(body.lines)
+
+    def core() -> object:
+        return quote(given.patient, given.lines, resolve, rule_sets,
+                     regional_rules=regional.get(DEFAULT_OWNER), today=today)
+
+    def app_layer() -> object:
+        return run_quote_json(body, snap, rule_sets, jour, today, DEFAULT_OWNER,
+                              regional_rules=regional)
+
+    for _ in range(200):
+        core(), app_layer()
+    rate, p50, p99 = timed(core, runs)
+    app_rate, app_p50, app_p99 = timed(app_layer, runs)
+    return [
+        Row("quote() in process (the engine), lines/s", rate * lines, p50, p99,
+            note=f"{lines}-line quote, {runs} runs"),
+        Row("run_quote_json() in process (validated body → JSON answer)", app_rate, app_p50,
+            app_p99, note=f"{lines}-line quote, {runs} runs"),
+    ]
+
+
+def report_rows(server: Server, args: argparse.Namespace) -> list[Row]:
+    """GET /v1/schedules/{id}/report?format=pdf on the bundled 2025 taxa with a stored volume
+    set (the bundled example volumes uploaded): the first after the start (cold), a report not
+    made before (another limit: the machinery warm, the rendering not kept) and the same report
+    again (kept)."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {server.admin_key}"}
+    example = REPO / "data" / "volumes" / "example-invented-region-jonkoping-2025.csv"
+    uploaded = httpx.post(f"{server.url}/v1/volumes", headers=headers, timeout=60,
+                          files={"file": (example.name, example.read_bytes())},
+                          data={"name": "bench example volumes"})
+    uploaded.raise_for_status()
+    volumes_id = uploaded.json()["id"]
+    schedules = httpx.get(f"{server.url}/v1/schedules", headers=headers, timeout=30).json()
+    schedule_id = next(s["id"] for s in schedules
+                       if s["variant"] == "normal" and s["status"] == "active")
+    limits = iter(f"{7 + n / 100:.2f}" for n in range(1000))
+
+    def get_pdf(limit: str) -> None:
+        response = httpx.get(
+            f"{server.url}/v1/schedules/{schedule_id}/report",
+            params={"format": "pdf", "volumes_id": volumes_id, "limit_percent": limit},
+            headers=headers, timeout=120)
+        response.raise_for_status()
+        assert response.content.startswith(b"%PDF")
+
+    start = time.perf_counter()
+    get_pdf("7")
+    cold = (time.perf_counter() - start) * 1000
+    runs = max(3, args.runs // 6)
+    new = timed(lambda: get_pdf(next(limits)), runs)
+    kept = timed(lambda: get_pdf("7"), args.runs)
+    note = f"410 items, volume set {volumes_id}"
+    return [
+        Row("report PDF, the first after the start (cold)", 1000 / cold, cold, cold,
+            note=note),
+        Row("report PDF, a report not made before (warm)", *new, note=f"{note}, {runs} runs"),
+        Row("report PDF, the same report again (kept)", *kept,
+            note=f"{note}, {args.runs} runs"),
+    ]
+
+
+def memory_rows(server: Server, rss_started: float, args: argparse.Namespace) -> list[Row]:
+    """The worker's resident size (after the start, and now, after every scenario above), and
+    what lookups and quotes leave allocated in process (tracemalloc, after a warm-up)."""
+    from dataclasses import replace
+
+    from app.config import Settings
+    from app.main import create_app
+
+    rss_now = rss_mib(server.process.pid)
+    settings = replace(Settings.from_env(), database_url=server.database_url)
+    app = create_app(settings)
+    key = server.clinic_key.encode()
+    body = QUOTE_SCRIPT.read_text().split("[[", 1)[1].split("]]", 1)[0].encode()
+
+    def scope(method: str, path: str, query: bytes, headers: list[tuple[bytes, bytes]]
+              ) -> dict[str, Any]:
+        return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
+                "root_path": "", "query_string": query, "client": ("127.0.0.1", 1),
+                "server": ("127.0.0.1", 80),
+                "headers": [(b"host", b"bench"), (b"authorization", b"Bearer " + key),
+                            *headers]}
+
+    lookup = scope("GET", "/v1/procedures/101", b"on=2025-06-01", [])
+    quote = scope("POST", "/v1/quotes", b"", [(b"content-type", b"application/json"),
+                                             (b"content-length", str(len(body)).encode())])
+
+    async def call(sc: dict[str, Any], content: bytes) -> None:
+        sent = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": content, "more_body": False}
+            await asyncio.sleep(3600)
+            return {"type": "http.disconnect"}
+
+        status = []
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+
+        await app(dict(sc, state={}), receive, send)
+        assert status == [200], status
+
+    async def kept_after(sc: dict[str, Any], content: bytes, n: int) -> int:
+        for _ in range(500):
+            await call(sc, content)
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.take_snapshot()
+        for _ in range(n):
+            await call(sc, content)
+        gc.collect()
+        after = tracemalloc.take_snapshot()
+        tracemalloc.stop()
+        return sum(s.size_diff for s in after.compare_to(before, "filename"))
+
+    async def measure() -> tuple[int, int]:
+        async with app.router.lifespan_context(app):
+            return await kept_after(lookup, b"", 10_000), await kept_after(quote, body, 2_000)
+
+    lookups_kept, quotes_kept = asyncio.run(measure())
+    app.state.engine.dispose()
+    return [
+        Row("RSS of the worker after the start (bundled data loaded)", 0, 0, 0,
+            note=f"{rss_started:.0f} MiB"),
+        Row("RSS of the worker after every scenario above", 0, 0, 0,
+            note=f"{rss_now:.0f} MiB (the report's WeasyPrint and matplotlib loaded)"),
+        Row("allocated and still held after 10 000 lookups (tracemalloc)", 0, 0, 0,
+            note=f"{lookups_kept / 1024:+.1f} KiB"),
+        Row("allocated and still held after 2 000 quotes (tracemalloc)", 0, 0, 0,
+            note=f"{quotes_kept / 1024:+.1f} KiB"),
+    ]
+
+
+# --- two workers on PostgreSQL ----------------------------------------------------------------
+
+def reset_postgres(url: str) -> None:
+    from sqlalchemy import text
+
+    from app.db import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def propagation(server: Server) -> tuple[float, float, int]:
+    """A new price, imported and activated through one worker: how long until every worker
+    answers it. Polls with a fresh connection each time (the kernel hands each to either
+    worker); done when 40 answers in a row are new. (ms to the last old answer, ms to done,
+    answers polled)."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {server.admin_key}"}
+    rows = list(csv.reader(io.StringIO(NORMAL_CSV.read_text(encoding="utf-8"))))
+    price = rows[0].index("price")
+    for row in rows[1:]:
+        if row[0] == "101":
+            row[price] = "1234.00"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    imported = httpx.post(f"{server.url}/v1/imports", headers=headers, timeout=60,
+                          files={"file": ("taxa-2026-06.csv", out.getvalue().encode())},
+                          data={"name": "bench: 101 at 1234.00", "valid_from": "2026-06-01"})
+    imported.raise_for_status()
+    schedule_id = imported.json()["schedule_id"]
+    lookup = f"{server.url}/v1/procedures/101?on=2026-07-01"
+    clinic = {"Authorization": f"Bearer {server.clinic_key}"}
+    assert httpx.get(lookup, headers=clinic).json()["price"] == "1100.00"
+    httpx.post(f"{server.url}/v1/schedules/{schedule_id}/activate", headers=headers,
+               timeout=60).raise_for_status()
+    activated = time.perf_counter()
+    last_old, in_a_row, polled = 0.0, 0, 0
+    while in_a_row < 40:
+        price_now = httpx.get(lookup, headers=clinic, timeout=10).json()["price"]
+        polled += 1
+        if price_now == "1234.00":
+            in_a_row += 1
+        else:
+            in_a_row, last_old = 0, (time.perf_counter() - activated) * 1000
+        if time.perf_counter() - activated > 30:
+            raise RuntimeError("the new price did not reach every worker in 30 s")
+    return last_old, (time.perf_counter() - activated) * 1000, polled
+
+
+def two_workers(bare_url: str, args: argparse.Namespace) -> list[Row]:
+    url = os.environ["BENCH_DATABASE_URL"]
+    reset_postgres(url)
+    server = start_server(url, workers=2)
+    try:
+        endpoints = [e for e in ENDPOINTS if "jour" not in e.label]
+        rows = http_rounds(bare_url, server, endpoints, args,
+                           suffix=", 2 workers, PostgreSQL")[1:]  # the bare app is above
+        last_old, done, polled = propagation(server)
+        check = os.environ.get("TAXA_SNAPSHOT_CHECK_SECONDS", "1")
+        rows.append(Row(
+            "a new price reaches every worker (2 workers, PostgreSQL)", 0, done, done,
+            note=f"activated through one worker; the last old answer {last_old:.0f} ms after, "
+            f"40 new ones in a row after {done:.0f} ms ({polled} polls, "
+            f"TAXA_SNAPSHOT_CHECK_SECONDS={check})"))
+        return rows
+    finally:
+        stop(server.process)
+
+
+# --- the other scenarios (one request at a time) -----------------------------------------------
+
+Scenario = Callable[[Server, argparse.Namespace], list[Row]]
+SCENARIOS: list[Scenario] = []
+
+
+def scenario(fn: Scenario) -> Scenario:
     SCENARIOS.append(fn)
     return fn
-
-
-@scenario
-def lookups(server: Server, args: argparse.Namespace) -> list[Row]:
-    base = wrk(f"{server.url}/health", None, args.seconds, args.connections)
-    rows = [Row("GET /health (baseline)", *base, ratio_to_baseline=1.0)]
-    for label, path in [
-        ("GET /v1/procedures/101?on=", "/v1/procedures/101?on=2025-06-01"),
-        ("GET /v1/procedures/101?variant=jour", "/v1/procedures/101?on=2025-06-01&variant=jour"),
-        # A point in time: the jour windows and the Swedish calendar decide (julafton evening).
-        ("GET /v1/procedures/101?at=", "/v1/procedures/101?at=2025-12-24T19:30:00%2B01:00"),
-    ]:
-        rps, p50, p99 = wrk(server.url + path, server.clinic_key, args.seconds, args.connections)
-        rows.append(Row(label, rps, p50, p99, ratio_to_baseline=base[0] / rps))
-    return rows
 
 
 @scenario
@@ -225,49 +574,6 @@ def deviation(server: Server, args: argparse.Namespace) -> list[Row]:
     ]
 
 
-@scenario
-def quotes(server: Server, args: argparse.Namespace) -> list[Row]:
-    """POST /v1/quotes with the 10-line quote of bench/quote.lua, beside /health; in process,
-    the engine alone (pricing.subsidy.quote) and the whole app layer without HTTP (run_quote)."""
-    import datetime as dt
-
-    from sqlmodel import Session
-
-    from app.config import DEFAULT_OWNER
-    from app.db import make_engine
-    from app.jour.windows import jour_config
-    from app.quotes.quoting import engine_input, run_quote, taxa_resolver
-    from app.quotes.rules import load_regional_rules, load_rule_sets
-    from app.quotes.schemas import QuoteIn
-    from app.snapshot import load_snapshot
-    from pricing.subsidy import quote
-
-    script = REPO / "bench" / "quote.lua"
-    body = QuoteIn.model_validate_json(script.read_text().split("[[", 1)[1].split("]]", 1)[0])
-    lines = f"{len(body.lines)} lines"
-    base = wrk(f"{server.url}/health", None, args.seconds, args.connections)
-    http = wrk(f"{server.url}/v1/quotes", server.clinic_key, args.seconds, args.connections,
-               script=script)
-    engine = make_engine(server.database_url)
-    with Session(engine) as session:
-        snap = load_snapshot(session)
-    engine.dispose()
-    rule_sets, jour, regional = load_rule_sets(), jour_config(), load_regional_rules()
-    given = engine_input(body, jour, DEFAULT_OWNER)  # what run_quote hands the engine
-    resolve = taxa_resolver(snap, DEFAULT_OWNER)
-    runs = args.runs * 100
-    today = dt.date(2026, 1, 1)
-    core = timed(lambda: quote(given.patient, given.lines, resolve, rule_sets,
-                               regional_rules=regional.get(DEFAULT_OWNER), today=today), runs)
-    app_layer = timed(lambda: run_quote(body, snap, rule_sets, jour, today, DEFAULT_OWNER,
-                                        regional_rules=regional).model_dump_json(), runs)
-    return [
-        Row("GET /health (baseline, quote run)", *base, ratio_to_baseline=1.0),
-        Row("POST /v1/quotes", *http, ratio_to_baseline=base[0] / http[0], note=lines),
-        Row("quote() in process (engine)", *core, note=f"{lines}, {runs} runs"),
-        Row("run_quote() in process (validated body → JSON)", *app_layer,
-            note=f"{lines}, {runs} runs"),
-    ]
 
 
 @scenario
@@ -328,101 +634,83 @@ def kostnadsforslag(server: Server, args: argparse.Namespace) -> list[Row]:
     return rows
 
 
-@scenario
-def board_report(server: Server, args: argparse.Namespace) -> list[Row]:
-    """The board's report of the bundled 2025 taxa (410 items) with the example volumes: the
-    figures composed from the database, each format rendered in process, and the PDF over
-    HTTP (GET /v1/schedules/{id}/report?format=pdf&example_volumes=true)."""
-    import datetime as dt
-    from decimal import Decimal
-
-    import httpx
-    from sqlmodel import Session
-
-    from app.config import DEFAULT_OWNER
-    from app.db import make_engine
-    from app.files import Limits
-    from app.report.data import build_report_data, example_volumes
-    from app.report.formats import ReportFormat, render
-    from app.taxa.schedules import in_force
-    from pricing.taxa import Variant
-
-    volumes, source = example_volumes(Limits(20_000, 50 * 1024 * 1024))
-    engine = make_engine(server.database_url)
-    with Session(engine) as session:
-        schedule = in_force(session, DEFAULT_OWNER, Variant.NORMAL, dt.date(2025, 6, 1))
-        assert schedule is not None and schedule.id is not None
-        schedule_id = schedule.id
-
-    def compose() -> object:
-        with Session(engine) as session:
-            return build_report_data(session, schedule_id, volumes, source, previous_id=None,
-                                     limit_percent=Decimal(7),
-                                     generated_at=dt.datetime(2026, 1, 1, 12, 0))
-
-    data = compose()
-    runs = max(3, args.runs // 5)
-    items = f"{len(data.items)} items, {runs} runs"  # type: ignore[attr-defined]
-    rows = [Row("report: figures composed from the database", *timed(compose, runs), note=items)]
-    for fmt in ReportFormat:
-        size = len(render(data, fmt).content)  # type: ignore[arg-type]
-        rows.append(Row(f"report: {fmt.value.upper()} rendered in process",
-                        *timed(lambda fmt=fmt: render(data, fmt), runs),  # type: ignore[misc]
-                        note=f"{items}, {size // 1024} KiB"))
-
-    def get_pdf() -> None:
-        response = httpx.get(
-            f"{server.url}/v1/schedules/{schedule_id}/report",
-            params={"format": "pdf", "example_volumes": "true"},
-            headers={"Authorization": f"Bearer {server.admin_key}"}, timeout=60)
-        response.raise_for_status()
-
-    rows.append(Row("GET /v1/schedules/{id}/report?format=pdf (whole request)",
-                    *timed(get_pdf, runs), note=items))
-    engine.dispose()
-    return rows
-
-
 def markdown(rows: list[Row]) -> str:
-    lines = ["| scenario | throughput /s | p50 ms | p99 ms | × baseline | note |",
-             "|---|---:|---:|---:|---:|---|"]
+    lines = ["| scenario | throughput /s | × bare | p50 ms | × bare | p99 ms | × bare | note |",
+             "|---|---:|---:|---:|---:|---:|---:|---|"]
+
+    def ratio(value: float | None) -> str:
+        return "" if value is None else f"{value:.2f}"
+
     for r in rows:
-        ratio = "" if r.ratio_to_baseline is None else f"{r.ratio_to_baseline:.2f}"
-        rate = f"{r.throughput_per_s:,.0f}" if r.throughput_per_s >= 10 else (
-            f"{r.throughput_per_s:.2f}")
-        lines.append(f"| {r.scenario} | {rate} | {r.p50_ms:.2f} | "
-                     f"{r.p99_ms:.2f} | {ratio} | {r.note} |")
+        if not r.throughput_per_s and not r.p50_ms:  # a figure in the note (memory)
+            lines.append(f"| {r.scenario} | | | | | | | {r.note} |")
+            continue
+        rate = "" if not r.throughput_per_s else f"{r.throughput_per_s:,.0f}" if (
+            r.throughput_per_s >= 10) else f"{r.throughput_per_s:.2f}"
+        lines.append(f"| {r.scenario} | {rate} | {ratio(r.ratio)} | {r.p50_ms:.2f} | "
+                     f"{ratio(r.p50_ratio)} | {r.p99_ms:.2f} | {ratio(r.p99_ratio)} | "
+                     f"{r.note} |")
     return "\n".join(lines)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per endpoint")
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=5, help="wrk duration per endpoint")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved wrk rounds")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--runs", type=int, default=30, help="runs of in-process scenarios")
-    parser.add_argument("--only", help="run only scenarios whose name contains this")
+    parser.add_argument("--only", help="run only the parts whose name contains this: http, "
+                        "engine, report, memory, workers, or a scenario's name")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
-        print("wrk is missing: apt-get install wrk (Debian's package)", file=sys.stderr)
+        print("wrk is missing: `make bench` installs it (Debian's package wrk)", file=sys.stderr)
         return 2
+
+    def wanted(name: str) -> bool:
+        return not args.only or args.only in name
+
     rows: list[Row] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        server, process = start_server(Path(tmp))
-        try:
-            for fn in SCENARIOS:
-                if args.only and args.only not in fn.__name__:
-                    continue
-                print(f"running {fn.__name__} …", file=sys.stderr)
-                rows.extend(fn(server, args))
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    bare_url, bare = start_bare()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            server = start_server(f"sqlite:///{Path(tmp) / 'bench.db'}")
+            rss_started = rss_mib(server.process.pid)
+            try:
+                if wanted("http"):
+                    print("running http …", file=sys.stderr)
+                    rows += http_rounds(bare_url, server, ENDPOINTS, args)
+                if wanted("engine"):
+                    print("running engine …", file=sys.stderr)
+                    rows += engine_rows(server, args)
+                if wanted("report"):
+                    print("running report …", file=sys.stderr)
+                    rows += report_rows(server, args)
+                for fn in SCENARIOS:
+                    if wanted(fn.__name__):
+                        print(f"running {fn.__name__} …", file=sys.stderr)
+                        rows += fn(server, args)
+                if wanted("memory"):
+                    print("running memory …", file=sys.stderr)
+                    rows += memory_rows(server, rss_started, args)
+            finally:
+                stop(server.process)
+        if wanted("workers"):
+            if os.environ.get("BENCH_DATABASE_URL"):
+                print("running two workers on PostgreSQL …", file=sys.stderr)
+                rows += two_workers(bare_url, args)
+            else:
+                print("BENCH_DATABASE_URL is not set: two workers on PostgreSQL left out",
+                      file=sys.stderr)
+    finally:
+        stop(bare)
     RESULTS.mkdir(exist_ok=True)
     meta = {"cpus": os.cpu_count(), "python": sys.version.split()[0],
             "when": time.strftime("%Y-%m-%d %H:%M"), "wrk_connections": args.connections,
-            "wrk_seconds": args.seconds}
+            "wrk_seconds": args.seconds, "rounds": args.rounds,
+            "load_average": os.getloadavg()}
     (RESULTS / "latest.json").write_text(json.dumps(
-        {"meta": meta, "rows": [asdict(r) for r in rows]}, indent=2))
+        {"meta": meta, "rows": [asdict(r) for r in rows]}, indent=2, ensure_ascii=False))
     print(markdown(rows))
     print(f"\n{meta}")
     return 0

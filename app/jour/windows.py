@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
-from functools import cache
+from datetime import date, datetime, time
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -136,27 +136,31 @@ class VariantAt:
         return Variant.JOUR if self.decision.jour else Variant.NORMAL
 
 
+@lru_cache(maxsize=64)
+def _hours(start: time, end: time) -> str:
+    return f"{start:%H:%M}–{end:%H:%M}"
+
+
 def variant_at(config: JourConfig, owner: str, at: datetime) -> VariantAt:
     """Jour or normal at ``at`` (timezone-aware) under the owner's windows, and why."""
     windows, file = config.windows_for(owner)
     decision = decide_jourtid(at, windows, is_swedish_holiday, is_swedish_eve)
     day = decision.local_date
-    clock = decision.local.strftime("%H:%M")
-    hours = f"{windows.day_start:%H:%M}–{windows.day_end:%H:%M}"
-    weekday = WEEKDAYS[day.weekday()]
-    # Only the reason that applies is worded (the holiday names cost more than the decision).
+    # Only the reason that applies is worded (the price lookup at= words one per request).
     why = decision.reason
     if why is JourtidReason.WEEKEND:
-        reason = f"{weekday}: weekends are jourtid all day"
+        reason = f"{WEEKDAYS[day.weekday()]}: weekends are jourtid all day"
     elif why is JourtidReason.PUBLIC_HOLIDAY:
         reason = (f"{' / '.join(swedish_holiday_names(day)).lower()}: public holiday, "
                   "jourtid all day")
     elif why is JourtidReason.EVE:
         reason = f"{eve_name(day)}: jourtid all day"
-    elif why is JourtidReason.OUTSIDE_HOURS:
-        reason = f"{weekday} {clock}: outside normal hours {hours}"
     else:
-        reason = f"{weekday} {clock}: within normal hours {hours}"
+        local = decision.local
+        clock = f"{WEEKDAYS[day.weekday()]} {local.hour:02d}:{local.minute:02d}"
+        hours = _hours(windows.day_start, windows.day_end)
+        within = "within" if why is JourtidReason.WITHIN_HOURS else "outside"
+        reason = f"{clock}: {within} normal hours {hours}"
     return VariantAt(decision=decision, reason=reason, windows_file=file)
 
 

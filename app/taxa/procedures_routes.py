@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import to_json
 
 from app.config import DEFAULT_OWNER
 from app.deps import caller, current_snapshot, snapshot
@@ -52,8 +54,9 @@ INVALID: dict[int | str, dict[str, Any]] = {
 
 def _when(
     snap: Snapshot, owner: str, on: date | None, variant: Variant | None, at: str | None
-) -> tuple[ScheduleView, Variant, date, JourtidOut | None]:
-    """The schedule, variant and date of a lookup by on (+ variant) or by at."""
+) -> tuple[ScheduleView, Variant, date, dict[str, Any] | None]:
+    """The schedule, variant and date of a lookup by on (+ variant) or by at, and for at the
+    fields of its JourtidOut."""
     if at is None:
         if on is None:
             raise InvalidInput("give on (a date) or at (a time with its offset)", field="on")
@@ -67,8 +70,8 @@ def _when(
         raise InvalidInput(f"at: an instant from {DATE_MIN} to {DATE_MAX}", field="at", value=at)
     found = variant_at(jour_config(), owner, instant)
     day = found.decision.local_date
-    jourtid = JourtidOut(at=instant, local_time=found.decision.local, jour=found.decision.jour,
-                         reason=found.reason, windows=found.windows_file)
+    jourtid = {"at": instant, "local_time": found.decision.local, "jour": found.decision.jour,
+               "reason": found.reason, "windows": found.windows_file}
     return _schedule_in_force(snap, owner, found.variant, day), found.variant, day, jourtid
 
 
@@ -95,6 +98,8 @@ def _query_parameter(name: str, schema: dict[str, Any], description: str) -> dic
 
 
 LOOKUP_PARAMETERS = [
+    {"name": "code", "in": "path", "required": True, "schema": {"type": "string",
+                                                                "title": "Code"}},
     _query_parameter("on", {"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}],
                             "examples": ["2025-06-01"]}, ON_DESCRIPTION),
     _query_parameter("variant", {"anyOf": [{"$ref": "#/components/schemas/Variant"},
@@ -108,7 +113,7 @@ LOOKUP_PARAMETERS = [
 def _lookup_query(request: Request) -> tuple[date | None, Variant | None, str | None, str]:
     """on, variant, at and owner of a lookup, validated as FastAPI would (the last of repeated
     values; every problem at once): the usual forms without pydantic, the rest with it."""
-    query = request.query_params
+    query = _query(request)
     errors: list[dict[str, Any]] = []
     raw_on, raw_variant = query.get("on"), query.get("variant")
     on = variant = None
@@ -120,6 +125,20 @@ def _lookup_query(request: Request) -> tuple[date | None, Variant | None, str | 
     if errors:
         raise RequestValidationError(errors)
     return on, variant, query.get("at"), query.get("owner", DEFAULT_OWNER)
+
+
+def _query(request: Request) -> Mapping[str, str]:
+    """The query's parameters, the last of repeated ones: Starlette's QueryParams, but split by
+    hand when nothing in it is encoded (then parse_qsl would split it the same way)."""
+    raw: bytes = request.scope["query_string"]
+    if b"%" in raw or b"+" in raw:
+        return request.query_params
+    found: dict[str, str] = {}
+    for pair in raw.decode("latin-1").split("&"):
+        if pair:
+            name, _, value = pair.partition("=")
+            found[name] = value
+    return found
 
 
 def _plain_day(text: str) -> date | None:
@@ -148,13 +167,15 @@ def _validated(adapter: TypeAdapter[T], value: str, name: str, errors: list[dict
     response_model=ProcedureOut,
     summary="The price of one åtgärd on a date",
     responses={**ERROR_RESPONSES, **NOT_FOUND, **INVALID},
-    openapi_extra={"parameters": LOOKUP_PARAMETERS},
+    # The key is checked in the body (READ), not as a dependency: documented as one.
+    openapi_extra={"parameters": LOOKUP_PARAMETERS, "security": [{"HTTPBearer": []}]},
 )
-async def get_procedure(
-    code: str, request: Request, _key: KeyView = Depends(caller("read"))
-) -> Response:
+async def get_procedure(request: Request) -> Response:
     # async: a dictionary read needs no thread-pool hop. The answer is the item's JSON made once
-    # per snapshot (no model built per request); only an at= lookup adds its own jourtid.
+    # per snapshot (no model built per request); only an at= lookup adds its own jourtid. The
+    # code is read from the path as it is (any text is a code to look up).
+    await READ(request)
+    code: str = request.path_params["code"]
     on, variant, at, owner = _lookup_query(request)
     snap = await current_snapshot(request)
     view, _, _, jourtid = _when(snap, owner, on, variant, at)
@@ -163,11 +184,12 @@ async def get_procedure(
         raise NotFound(f"code {code!r} is not in {view.name!r} (schedule {view.id})")
     answer = view.answers.get(item.key) or _remember_answer(view, item)
     if jourtid is not None:
-        answer = answer[:-len(NO_JOURTID)] + b',"jourtid":' + jourtid.model_dump_json().encode(
-            ) + b"}"
+        # JourtidOut's JSON, serialized by pydantic-core from its fields (the same bytes).
+        answer = answer[:-len(NO_JOURTID)] + b',"jourtid":' + to_json(jourtid) + b"}"
     return Response(answer, media_type="application/json")
 
 
+READ = caller("read")
 NO_JOURTID = b',"jourtid":null}'
 
 
@@ -207,4 +229,5 @@ def list_procedures(
             if all(w in " ".join((i.code or "", *i.texts, i.group)).lower() for w in words)
         )
     return ProcedureList(on=day, variant=chosen.value, schedule=_ref(view),
-                         items=[ItemOut.of(i) for i in items], jourtid=jourtid)
+                         items=[ItemOut.of(i) for i in items],
+                         jourtid=None if jourtid is None else JourtidOut(**jourtid))
