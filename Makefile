@@ -13,13 +13,15 @@ HOST ?= 127.0.0.1
 # build; its own browser download does not work on these machines).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 SYSTEM_TEST_PACKAGES := chromium
+# `make bench` drives the service with wrk (a C load generator: Python's own would be the bottleneck).
+SYSTEM_BENCH_PACKAGES := wrk
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 # Installs only what dpkg says is missing; as root with apt-get, elsewhere it names the command.
 system-packages: ## install the Debian packages the service and its tests need (checks first)
-	@missing=""; for pkg in $(SYSTEM_PACKAGES) $(if $(RUNTIME_ONLY),,$(SYSTEM_TEST_PACKAGES)); do \
+	@missing=""; for pkg in $(SYSTEM_PACKAGES) $(if $(RUNTIME_ONLY),,$(SYSTEM_TEST_PACKAGES)) $(if $(BENCH),$(SYSTEM_BENCH_PACKAGES)); do \
 	  dpkg-query -W -f='$${Status}' "$$pkg" 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
 	done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
@@ -63,7 +65,8 @@ typecheck: $(VENV)/.dev ## mypy: --strict on pricing/, nearly strict on app/
 test: system-packages lint typecheck ## the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/pytest -q
 
-bench: $(VENV)/.dev ## benchmarks; figures go to bench/results/ and the README
+bench: $(VENV)/.dev ## benchmarks beside a bare FastAPI app (BENCH_DATABASE_URL: two workers on PostgreSQL)
+	@$(MAKE) --no-print-directory system-packages RUNTIME_ONLY=1 BENCH=1
 	$(BIN)/python bench/run.py
 
 # Pins stay where they are unless a range in pyproject.toml forces a change (pip-compile keeps
