@@ -55,6 +55,10 @@ class Settings:
     session_secret: str = PROCESS_SESSION_SECRET
     session_cookie_secure: bool = False
     session_idle_seconds: int = 30 * 60
+    # Import and exercise the board report's machinery (WeasyPrint, matplotlib, fonts: ~3 s)
+    # in the background at start-up, so the first report does not pay for it. `taxa serve`
+    # turns it on (TAXA_WARM_REPORTS=0 turns it off); tests and the CLI leave it off.
+    warm_reports: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -76,4 +80,5 @@ class Settings:
             session_cookie_secure=env.get("TAXA_SESSION_COOKIE_SECURE", "0").lower()
             in ("1", "true", "yes"),
             session_idle_seconds=int(env.get("TAXA_SESSION_IDLE_MINUTES", "30")) * 60,
+            warm_reports=env.get("TAXA_WARM_REPORTS", "0").lower() in ("1", "true", "yes"),
         )

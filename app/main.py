@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Response
 
 from app import errors
 from app.admin import routes as admin
@@ -19,7 +20,7 @@ from app.proposals import routes as proposals
 from app.quotes import routes as quotes
 from app.reference import routes as reference
 from app.report import routes as report
-from app.report.cache import RenderedReports
+from app.report.cache import RenderedReports, warm_report_machinery
 from app.snapshot import SnapshotCache
 from app.taxa import procedures_routes as procedures
 from app.taxa import routes as schedules
@@ -38,6 +39,8 @@ scoped to owners (it then writes only their taxa). Amounts are decimal strings i
 by name) or `{row, column, value, message}` for a file, every one found; nothing is stored.
 """
 
+HEALTHY = b'{"status":"ok"}'
+
 # JSON bodies are small (a quote, inline volumes, a key): uploads go as multipart files.
 MAX_JSON_BYTES = 1024 * 1024
 
@@ -51,6 +54,9 @@ async def _warm(app: FastAPI) -> AsyncIterator[None]:
         await anyio.to_thread.run_sync(app.state.snapshots.get)
         gc.collect()
         gc.freeze()
+        if app.state.settings.warm_reports:
+            threading.Thread(target=warm_report_machinery, name="warm-reports",
+                             daemon=True).start()
         yield
 
 
@@ -83,9 +89,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(errors.RequestGuard, max_bytes=MAX_JSON_BYTES)
     app.add_middleware(AuthenticateFirst, snapshots=app.state.snapshots)
 
-    @app.get("/health", tags=["health"], summary="Liveness: no key needed")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}  # async: no thread-pool hop for a constant
+    # async, and the constant answer made once: no thread-pool hop, nothing serialized.
+    @app.get("/health", tags=["health"], summary="Liveness: no key needed",
+             response_model=dict[str, str])
+    async def health() -> Response:
+        return Response(HEALTHY, media_type="application/json")
 
     # The clinic systems' hot paths first: FastAPI tries routes in order, a regex each.
     _routes_of(app, procedures.router)

@@ -322,28 +322,79 @@ def report_rows(server: Server, args: argparse.Namespace) -> list[Row]:
     start = time.perf_counter()
     get_pdf("7")
     cold = (time.perf_counter() - start) * 1000
+    unwarmed = first_report_unwarmed(server, schedule_id, volumes_id)
     runs = max(3, args.runs // 6)
     new = timed(lambda: get_pdf(next(limits)), runs)
     kept = timed(lambda: get_pdf("7"), args.runs)
     note = f"410 items, volume set {volumes_id}"
     return [
         Row("report PDF, the first after the start (cold)", 1000 / cold, cold, cold,
-            note=note),
+            note=f"{note}; the machinery warmed at start-up (TAXA_WARM_REPORTS)"),
+        Row("report PDF, the first after a start without the warm-up", 1000 / unwarmed,
+            unwarmed, unwarmed, note=f"{note}; TAXA_WARM_REPORTS=0: imports and fonts"),
         Row("report PDF, a report not made before (warm)", *new, note=f"{note}, {runs} runs"),
         Row("report PDF, the same report again (kept)", *kept,
             note=f"{note}, {args.runs} runs"),
     ]
 
 
-def memory_rows(server: Server, rss_started: float, args: argparse.Namespace) -> list[Row]:
-    """The worker's resident size (after the start, and now, after every scenario above), and
-    what lookups and quotes leave allocated in process (tracemalloc, after a warm-up)."""
+def first_report_unwarmed(server: Server, schedule_id: int, volumes_id: int) -> float:
+    """ms of the first report PDF of a second service on the same database started with
+    TAXA_WARM_REPORTS=0: WeasyPrint, matplotlib and the fonts loaded by the request itself."""
+    import httpx
+
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(BIN / "taxa"), "serve", "--port", str(port)],
+        env={**server.env, "TAXA_WARM_REPORTS": "0"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, process)
+        start = time.perf_counter()
+        response = httpx.get(f"{url}/v1/schedules/{schedule_id}/report",
+                             params={"format": "pdf", "volumes_id": volumes_id},
+                             headers={"Authorization": f"Bearer {server.admin_key}"},
+                             timeout=120)
+        response.raise_for_status()
+        return (time.perf_counter() - start) * 1000
+    finally:
+        stop(process)
+
+
+def resident_sizes(server: Server, args: argparse.Namespace) -> tuple[float, float, float]:
+    """MiB resident of a fresh worker on the same database without the report's machinery
+    (TAXA_WARM_REPORTS=0): started, after lookups under wrk, and after quotes under wrk."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(BIN / "taxa"), "serve", "--port", str(port)],
+        env={**server.env, "TAXA_WARM_REPORTS": "0"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, process)
+        started = rss_mib(process.pid)
+        wrk(url + ENDPOINTS[2].path, server.clinic_key, args.seconds, args.connections)
+        after_lookups = rss_mib(process.pid)
+        wrk(url + "/v1/quotes", server.clinic_key, args.seconds, args.connections, QUOTE_SCRIPT)
+        return started, after_lookups, rss_mib(process.pid)
+    finally:
+        stop(process)
+
+
+def memory_rows(server: Server, args: argparse.Namespace) -> list[Row]:
+    """The resident size of a worker (started; after lookups and quotes under load; the bench's
+    own worker after every scenario), and what lookups and quotes leave allocated in process
+    (tracemalloc, after a warm-up)."""
     from dataclasses import replace
 
     from app.config import Settings
     from app.main import create_app
 
     rss_now = rss_mib(server.process.pid)
+    started, after_lookups, after_quotes = resident_sizes(server, args)
     settings = replace(Settings.from_env(), database_url=server.database_url)
     app = create_app(settings)
     key = server.clinic_key.encode()
@@ -382,34 +433,41 @@ def memory_rows(server: Server, rss_started: float, args: argparse.Namespace) ->
         await app(dict(sc, state={}), receive, send)
         assert status == [200], status
 
-    async def kept_after(sc: dict[str, Any], content: bytes, n: int) -> int:
+    async def kept_after(sc: dict[str, Any], content: bytes, n: int) -> tuple[int, int]:
+        """Bytes still allocated after n requests, and after 2n (a leak grows with n)."""
         for _ in range(500):
             await call(sc, content)
         gc.collect()
         tracemalloc.start()
         before = tracemalloc.take_snapshot()
-        for _ in range(n):
-            await call(sc, content)
-        gc.collect()
-        after = tracemalloc.take_snapshot()
+        kept = []
+        for _ in range(2):
+            for _ in range(n):
+                await call(sc, content)
+            gc.collect()
+            after = tracemalloc.take_snapshot()
+            kept.append(sum(s.size_diff for s in after.compare_to(before, "filename")))
         tracemalloc.stop()
-        return sum(s.size_diff for s in after.compare_to(before, "filename"))
+        return kept[0], kept[1]
 
-    async def measure() -> tuple[int, int]:
+    async def measure() -> tuple[tuple[int, int], tuple[int, int]]:
         async with app.router.lifespan_context(app):
             return await kept_after(lookup, b"", 10_000), await kept_after(quote, body, 2_000)
 
     lookups_kept, quotes_kept = asyncio.run(measure())
     app.state.engine.dispose()
     return [
-        Row("RSS of the worker after the start (bundled data loaded)", 0, 0, 0,
-            note=f"{rss_started:.0f} MiB"),
-        Row("RSS of the worker after every scenario above", 0, 0, 0,
-            note=f"{rss_now:.0f} MiB (the report's WeasyPrint and matplotlib loaded)"),
-        Row("allocated and still held after 10 000 lookups (tracemalloc)", 0, 0, 0,
-            note=f"{lookups_kept / 1024:+.1f} KiB"),
-        Row("allocated and still held after 2 000 quotes (tracemalloc)", 0, 0, 0,
-            note=f"{quotes_kept / 1024:+.1f} KiB"),
+        Row("RSS of one worker, started (the bundled data, the snapshot loaded)", 0, 0, 0,
+            note=f"{started:.0f} MiB (TAXA_WARM_REPORTS=0)"),
+        Row("RSS of that worker after lookups, then quotes, under wrk", 0, 0, 0,
+            note=f"{after_lookups:.0f} MiB, {after_quotes:.0f} MiB ({args.seconds} s each)"),
+        Row("RSS of the bench's worker after every scenario above", 0, 0, 0,
+            note=f"{rss_now:.0f} MiB (with the report's WeasyPrint, matplotlib and kept "
+            "reports)"),
+        Row("still allocated after 10 000 / 20 000 lookups (tracemalloc)", 0, 0, 0,
+            note=f"{lookups_kept[0] / 1024:+.1f} KiB / {lookups_kept[1] / 1024:+.1f} KiB"),
+        Row("still allocated after 2 000 / 4 000 quotes (tracemalloc)", 0, 0, 0,
+            note=f"{quotes_kept[0] / 1024:+.1f} KiB / {quotes_kept[1] / 1024:+.1f} KiB"),
     ]
 
 
@@ -477,10 +535,11 @@ def two_workers(bare_url: str, args: argparse.Namespace) -> list[Row]:
         last_old, done, polled = propagation(server)
         check = os.environ.get("TAXA_SNAPSHOT_CHECK_SECONDS", "1")
         rows.append(Row(
-            "a new price reaches every worker (2 workers, PostgreSQL)", 0, done, done,
-            note=f"activated through one worker; the last old answer {last_old:.0f} ms after, "
-            f"40 new ones in a row after {done:.0f} ms ({polled} polls, "
-            f"TAXA_SNAPSHOT_CHECK_SECONDS={check})"))
+            "a new price reaches every worker (2 workers, PostgreSQL), ms after activation",
+            0, last_old, last_old,
+            note=f"the last old answer {last_old:.0f} ms after the activation returned (through "
+            f"one worker); then 40 new ones in a row, fresh connections ({polled} polls in "
+            f"{done:.0f} ms); TAXA_SNAPSHOT_CHECK_SECONDS={check}"))
         return rows
     finally:
         stop(server.process)
@@ -675,7 +734,6 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             server = start_server(f"sqlite:///{Path(tmp) / 'bench.db'}")
-            rss_started = rss_mib(server.process.pid)
             try:
                 if wanted("http"):
                     print("running http …", file=sys.stderr)
@@ -692,7 +750,7 @@ def main() -> int:
                         rows += fn(server, args)
                 if wanted("memory"):
                     print("running memory …", file=sys.stderr)
-                    rows += memory_rows(server, rss_started, args)
+                    rows += memory_rows(server, args)
             finally:
                 stop(server.process)
         if wanted("workers"):

@@ -13,9 +13,11 @@ document says when it was made ("Skapad …"): the first time, by construction t
 
 from __future__ import annotations
 
+import io
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
+from functools import cache
 
 from app.report.data import ReportData
 from app.report.formats import Rendered, ReportFormat, render
@@ -74,3 +76,20 @@ class RenderedReports:
     def clear(self) -> None:
         with self._lock:
             self._rendered.clear()
+
+
+@cache
+def warm_report_machinery() -> None:
+    """Import WeasyPrint and matplotlib and make a line of PDF and a small chart, once per
+    process: the imports and font loading (~3 s on a 2-core machine) are then not the first
+    report's (`taxa serve` runs this in a background thread at start-up)."""
+    from matplotlib.figure import Figure
+
+    from app.report import charts  # noqa: F401  (its matplotlib settings)
+    from app.report.pdf import layout, write_pdf
+
+    write_pdf(layout('<html lang="sv"><body style="font-family: DejaVu Sans">Åtgärd '
+                     "<b>1 100,00 kr</b></body></html>"), "warm")
+    figure = Figure(figsize=(2, 1))
+    figure.add_subplot().bar([1, 2], [3, 4])
+    figure.savefig(io.BytesIO(), format="svg")
