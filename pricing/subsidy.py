@@ -399,7 +399,9 @@ def quote(
         stb += r.stb
         region += r.region
         paid += r.patient
-    totals = Totals(price, state, atb, stb, region, paid)
+    totals: Totals = _new(Totals)  # frozen dataclasses filled without __init__ (see _result)
+    totals.__dict__.update(price=price, state=state, atb=atb, stb=stb, region=region,
+                           patient=paid)
     notes: list[str] = []
     if totals.atb > 0 and _crosses_july(results):
         notes.append(
@@ -422,7 +424,8 @@ def quote(
         stb_half_year_start=engine.half_year,
         frikort_spent=frikort,
     )
-    return Quote(
+    result: Quote = _new(Quote)
+    result.__dict__.update(
         lines=results,
         totals=totals,
         period_after=Period(engine.period_start, counted),
@@ -437,6 +440,7 @@ def quote(
         regional_visits=visits,
         period_thresholds=tuple(engine.thresholds_used.values()),
     )
+    return result
 
 
 # --- preparation: validate one line and look up what it needs -------------------------------
@@ -720,6 +724,28 @@ def _prepare(index: int, line: QuoteLine, patient: PatientState, lookups: _Looku
 # --- the calculation ------------------------------------------------------------------------
 
 
+_THRESHOLDS: dict[tuple[int, date], tuple[RuleSet, Thresholds, PeriodThresholds, str]] = {}
+
+
+def _thresholds_of(rule_set: RuleSet, start: date) -> tuple[Thresholds, PeriodThresholds, str]:
+    """The thresholds of a period that started ``start`` under ``rule_set``, what the quote
+    reports of them and the note on how they were found: the same for every quote, so kept
+    (by the rule set's identity, checked, and bounded)."""
+    known = _THRESHOLDS.get((id(rule_set), start))
+    if known is not None and known[0] is rule_set:
+        return known[1], known[2], known[3]
+    thresholds = rule_set.thresholds(start)
+    how = thresholds.how
+    note = (f"the ersättningsperiod starting {start.isoformat()} (rule set {rule_set.id}): {how}"
+            if how else "")
+    used = PeriodThresholds(rule_set.id, start, thresholds.lower.value, thresholds.upper.value,
+                            how or "fixed amounts of the rule set")
+    if len(_THRESHOLDS) >= 4096:
+        _THRESHOLDS.clear()
+    _THRESHOLDS[(id(rule_set), start)] = (rule_set, thresholds, used, note)
+    return thresholds, used, note
+
+
 @lru_cache(maxsize=64)
 def _rate(percent: Decimal) -> Decimal:
     """50 → 0.5: a percentage as an exact factor (percentages have at most two decimals, so
@@ -986,23 +1012,14 @@ class _Engine:
         """The thresholds of the period that started ``start`` under ``rule_set``, found once
         per quote: the L values among them recorded, how they were found noted."""
         key = (rule_set.id, start)
-        thresholds = self._thresholds[key] = rule_set.thresholds(start)
+        thresholds, used, how_note = _thresholds_of(rule_set, start)
+        self._thresholds[key] = thresholds
         self.use(rule_set, "high_cost_protection.lower_threshold", thresholds.lower)
         self.use(rule_set, "high_cost_protection.upper_threshold", thresholds.upper)
-        how = thresholds.how
-        if how:
-            self.notes.append(
-                f"the ersättningsperiod starting {start.isoformat()} (rule set {rule_set.id}): "
-                f"{how}"
-            )
+        if how_note:
+            self.notes.append(how_note)
         self.notes.extend(thresholds.notes)
-        self.thresholds_used[key] = PeriodThresholds(
-            rule_set.id,
-            start,
-            thresholds.lower.value,
-            thresholds.upper.value,
-            how or "fixed amounts of the rule set",
-        )
+        self.thresholds_used[key] = used
         return thresholds
 
     def _hkskydd(
