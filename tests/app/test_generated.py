@@ -9,6 +9,8 @@ operation (fewer where one answer is a rendered PDF), derandomised, no shrinking
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -48,7 +50,16 @@ class CurrentApp:
         await self.app(scope, receive, send)
 
 
-CURRENT = CurrentApp(create_app(replace(Settings.from_env(), database_url="sqlite://")))
+@asynccontextmanager
+async def _no_start_up(_app: Any) -> AsyncIterator[None]:
+    yield
+
+
+# The app that serves the schema at import has no database: its start-up (which loads the
+# snapshot) is skipped. Every generated request goes to the running test's own app.
+_schema_app = create_app(replace(Settings.from_env(), database_url="sqlite://"))
+_schema_app.router.lifespan_context = _no_start_up
+CURRENT = CurrentApp(_schema_app)
 schema = schemathesis.openapi.from_asgi("/openapi.json", CURRENT)
 
 
