@@ -60,8 +60,14 @@ def create_key(
 ) -> tuple[ApiKey, str]:
     """A new key: returns the stored row and the key itself, which is never stored."""
     key = KEY_PREFIX + secrets.token_urlsafe(32)
-    row = ApiKey(name=name, role=role.value, key_hash=hash_key(key), prefix=key[:12],
-                 created_at=now(), owners=None if owners is None else sorted(set(owners)))
+    row = ApiKey(
+        name=name,
+        role=role.value,
+        key_hash=hash_key(key),
+        prefix=key[:12],
+        created_at=now(),
+        owners=None if owners is None else sorted(set(owners)),
+    )
     session.add(row)
     bump_snapshot_version(session)  # every worker learns the new key with its next check
     session.flush()
@@ -149,8 +155,9 @@ class LastUsed:
         self._written[key.id] = moment
         try:
             with self._engine.begin() as conn:
-                conn.execute(update(ApiKey).where(col(ApiKey.id) == key.id)
-                             .values(last_used_at=now()))
+                conn.execute(
+                    update(ApiKey).where(col(ApiKey.id) == key.id).values(last_used_at=now())
+                )
         except OperationalError:
             pass  # a busy database: the date waits for the next minute, the request goes on
 
@@ -182,8 +189,9 @@ class AuthenticateFirst:
                 snap = await anyio.to_thread.run_sync(self.snapshots.get)
             key = authenticate(snap, header)
         except Unauthorized as exc:
-            response = JSONResponse(exc.body(), status_code=exc.status,
-                                    headers={"WWW-Authenticate": "Bearer"})
+            response = JSONResponse(
+                exc.body(), status_code=exc.status, headers={"WWW-Authenticate": "Bearer"}
+            )
             await response(scope, receive, send)
             return
         state = scope.setdefault("state", {})

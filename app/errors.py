@@ -34,10 +34,15 @@ class FieldProblem(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    field: str = Field(description="`lines[0].quantity`, `patient.birth_date`, `on`, `file`, "
-                       "`body` for the body as a whole", examples=["lines[0].quantity"])
-    value: str | None = Field(description="What was sent, as text (cut to 200 characters); "
-                              "null when missing or not a single value")
+    field: str = Field(
+        description="`lines[0].quantity`, `patient.birth_date`, `on`, `file`, "
+        "`body` for the body as a whole",
+        examples=["lines[0].quantity"],
+    )
+    value: str | None = Field(
+        description="What was sent, as text (cut to 200 characters); "
+        "null when missing or not a single value"
+    )
     message: str
 
 
@@ -46,8 +51,9 @@ class RowProblem(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    row: int | None = Field(description="Row number as the spreadsheet shows it; null: the "
-                            "whole file")
+    row: int | None = Field(
+        description="Row number as the spreadsheet shows it; null: the whole file"
+    )
     column: str | None
     value: str | None
     message: str
@@ -58,14 +64,19 @@ class ErrorOut(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    error: str = Field(description="A short code: unauthorized, forbidden, not_found, conflict, "
-                       "payload_too_large, unsupported_file, invalid, invalid_request, "
-                       "file_rejected, unknown_code, not_covered, busy", examples=["invalid"])
+    error: str = Field(
+        description="A short code: unauthorized, forbidden, not_found, conflict, "
+        "payload_too_large, unsupported_file, invalid, invalid_request, "
+        "file_rejected, unknown_code, not_covered, busy",
+        examples=["invalid"],
+    )
     detail: str
     problems: list[FieldProblem | RowProblem] = Field(
-        description="Every problem found; empty when the error has no field or row to name")
+        description="Every problem found; empty when the error has no field or row to name"
+    )
     warnings: list[RowProblem] | None = Field(
-        None, description="Only for a rejected file: its warnings, for the next try")
+        None, description="Only for a rejected file: its warnings, for the next try"
+    )
 
 
 def safe_text(value: object, limit: int = MAX_ECHO) -> str:
@@ -77,8 +88,11 @@ def safe_text(value: object, limit: int = MAX_ECHO) -> str:
 
 
 def field_problem(field: str, message: str, value: object = None) -> dict[str, Any]:
-    return {"field": field, "value": None if value is None else safe_text(value),
-            "message": safe_text(message, 1000)}
+    return {
+        "field": field,
+        "value": None if value is None else safe_text(value),
+        "message": safe_text(message, 1000),
+    }
 
 
 class AppError(Exception):
@@ -113,8 +127,11 @@ class AppError(Exception):
         return {"problems": self.problems, "warnings": self.warnings or []}
 
     def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"error": self.code, "detail": safe_text(self.detail, 2000),
-                                "problems": [_safe_problem(p) for p in self.problems]}
+        body: dict[str, Any] = {
+            "error": self.code,
+            "detail": safe_text(self.detail, 2000),
+            "problems": [_safe_problem(p) for p in self.problems],
+        }
         if self.warnings is not None:
             body["warnings"] = [_safe_problem(w) for w in self.warnings]
         return body
@@ -257,7 +274,8 @@ def _echo(error: dict[str, Any]) -> object:
     """The offending value, when it is one value: not the whole object a field is missing from,
     nor a personal field's."""
     if error.get("type") == "missing" or NEVER_ECHOED.intersection(
-            part for part in error.get("loc", ()) if isinstance(part, str)):
+        part for part in error.get("loc", ()) if isinstance(part, str)
+    ):
         return None
     value = error.get("input")
     if isinstance(value, (dict, list, tuple, set, bytes)) or value is None:
@@ -285,8 +303,13 @@ def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return _answer(error, getattr(exc, "headers", None))
 
 
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
-               401: "unauthorized", 403: "forbidden"}
+_HTTP_CODES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    401: "unauthorized",
+    403: "forbidden",
+}
 
 
 # PostgreSQL's transient failures: a deadlock between two writes, a serialization failure.
@@ -306,8 +329,9 @@ def is_busy(exc: BaseException) -> bool:
 def _operational_error(_: Request, exc: Exception) -> JSONResponse:
     if not is_busy(exc):
         raise exc
-    return _answer(Busy("the database is busy with another write: try again in a moment"),
-                   {"Retry-After": "1"})
+    return _answer(
+        Busy("the database is busy with another write: try again in a moment"), {"Retry-After": "1"}
+    )
 
 
 def install(app: FastAPI) -> None:
@@ -338,11 +362,15 @@ class RequestGuard:
             return
         query: bytes = scope["query_string"]
         # A NUL can only come as %00 (or raw): the parse is skipped for every other query.
-        for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True) if (
-                b"%00" in query or b"\x00" in query) else ():
+        for name, value in (
+            parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+            if (b"%00" in query or b"\x00" in query)
+            else ()
+        ):
             if "\x00" in name or "\x00" in value:
-                await _answer(_malformed(safe_text(name.replace("\x00", "\\x00")),
-                                         NOT_TEXT))(scope, receive, send)
+                await _answer(_malformed(safe_text(name.replace("\x00", "\\x00")), NOT_TEXT))(
+                    scope, receive, send
+                )
                 return
         if not _is_json(scope):
             await self.app(scope, receive, send)
@@ -359,7 +387,8 @@ class RequestGuard:
             size += len(chunk)
             if size > self.max_bytes:
                 error: AppError = PayloadTooLarge(
-                    f"a JSON body may have at most {self.max_bytes} bytes")
+                    f"a JSON body may have at most {self.max_bytes} bytes"
+                )
                 await _answer(error)(scope, receive, send)
                 return
             chunks.append(chunk)
@@ -368,8 +397,9 @@ class RequestGuard:
         try:
             body.decode("utf-8")
         except UnicodeDecodeError as exc:  # JSON is UTF-8 (RFC 8259)
-            await _answer(_malformed("body", f"not UTF-8 text (byte {exc.start}): JSON is UTF-8")
-                          )(scope, receive, send)
+            await _answer(_malformed("body", f"not UTF-8 text (byte {exc.start}): JSON is UTF-8"))(
+                scope, receive, send
+            )
             return
         if _UNSTORABLE_ESCAPE.search(body):
             found = _unstorable_string(body)
@@ -457,6 +487,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 # Writes on SQLite: the database stayed busy with another write longer than a write may wait.
 BUSY_RESPONSES: dict[int | str, dict[str, Any]] = {
-    503: error_response("The database stayed busy with another write (SQLite): retry after "
-                        "Retry-After seconds"),
+    503: error_response(
+        "The database stayed busy with another write (SQLite): retry after Retry-After seconds"
+    ),
 }

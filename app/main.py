@@ -55,8 +55,7 @@ async def _warm(app: FastAPI) -> AsyncIterator[None]:
         gc.collect()
         gc.freeze()
         if app.state.settings.warm_reports:
-            threading.Thread(target=warm_report_machinery, name="warm-reports",
-                             daemon=True).start()
+            threading.Thread(target=warm_report_machinery, name="warm-reports", daemon=True).start()
         yield
 
 
@@ -90,8 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AuthenticateFirst, snapshots=app.state.snapshots)
 
     # async, and the constant answer made once: no thread-pool hop, nothing serialized.
-    @app.get("/health", tags=["health"], summary="Liveness: no key needed",
-             response_model=dict[str, str])
+    @app.get(
+        "/health", tags=["health"], summary="Liveness: no key needed", response_model=dict[str, str]
+    )
     async def health() -> Response:
         return Response(HEALTHY, media_type="application/json")
 

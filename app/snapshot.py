@@ -63,12 +63,12 @@ class Snapshot:
     # TLV's reference lists, and each schedule's items by code with the reference prices of
     # each list its validity overlaps (by (schedule id, list id)): built once per snapshot.
     reference_lists: tuple[ListView, ...] = ()
-    priced: Mapping[tuple[int, int], Mapping[str, Item]] = field(default_factory=dict,
-                                                                 repr=False)
+    priced: Mapping[tuple[int, int], Mapping[str, Item]] = field(default_factory=dict, repr=False)
     _known_keys: dict[str, KeyView] = field(default_factory=dict, repr=False, compare=False)
     # in_force's answers, kept while the snapshot lives (bounded: cleared when full).
     _in_force: dict[tuple[str, Variant, date], tuple[ScheduleView, Mapping[str, Item]] | None] = (
-        field(default_factory=dict, repr=False, compare=False))
+        field(default_factory=dict, repr=False, compare=False)
+    )
 
     def find(self, owner: str, variant: Variant, on: date) -> ScheduleView | None:
         for view in self.schedules.get((owner, variant), ()):
@@ -99,8 +99,9 @@ class Snapshot:
             return view.by_code
         return self.priced.get((view.id, ref.id), view.by_code)
 
-    def in_force(self, owner: str, variant: Variant, on: date
-                 ) -> tuple[ScheduleView, Mapping[str, Item]] | None:
+    def in_force(
+        self, owner: str, variant: Variant, on: date
+    ) -> tuple[ScheduleView, Mapping[str, Item]] | None:
         """:meth:`find` and :meth:`items_on` in one, remembered per (owner, variant, day): a
         quote asks for the same few days on every request."""
         key = (owner, variant, on)
@@ -137,21 +138,33 @@ def load_snapshot(session: Session) -> Snapshot:
         assert s.id is not None
         items = tuple(items_by_schedule[s.id])
         view = ScheduleView(
-            id=s.id, owner=s.owner, name=s.name, variant=Variant(s.variant),
-            valid_from=s.valid_from, valid_to=s.valid_to, items=items,
+            id=s.id,
+            owner=s.owner,
+            name=s.name,
+            variant=Variant(s.variant),
+            valid_from=s.valid_from,
+            valid_to=s.valid_to,
+            items=items,
             by_code={i.code: i for i in items if i.code is not None},
         )
         grouped[(s.owner, view.variant)].append(view)
     keys = {
-        k.key_hash: KeyView(id=k.id or 0, name=k.name, role=k.role,
-                            owners=None if k.owners is None else frozenset(k.owners))
+        k.key_hash: KeyView(
+            id=k.id or 0,
+            name=k.name,
+            role=k.role,
+            owners=None if k.owners is None else frozenset(k.owners),
+        )
         for k in session.exec(select(ApiKey).where(col(ApiKey.revoked_at).is_(None))).all()
     }
     reference_lists = tuple(load_lists(session))
     priced = {
-        (view.id, ref.id): {i.code: i for i in with_list_prices(view.items, ref.ref)
-                            if i.code is not None}
-        for views in grouped.values() for view in views for ref in reference_lists
+        (view.id, ref.id): {
+            i.code: i for i in with_list_prices(view.items, ref.ref) if i.code is not None
+        }
+        for views in grouped.values()
+        for view in views
+        for ref in reference_lists
         if overlaps(view.valid_from, view.valid_to, ref.valid_from, ref.valid_to)
     }
     return Snapshot(
@@ -159,8 +172,10 @@ def load_snapshot(session: Session) -> Snapshot:
         keys=keys,
         reference_lists=reference_lists,
         priced=priced,
-        schedules={k: tuple(sorted(v, key=lambda x: x.valid_from, reverse=True))
-                   for k, v in grouped.items()},
+        schedules={
+            k: tuple(sorted(v, key=lambda x: x.valid_from, reverse=True))
+            for k, v in grouped.items()
+        },
     )
 
 

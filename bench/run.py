@@ -94,10 +94,23 @@ def start_bare() -> tuple[str, subprocess.Popen[bytes]]:
     """The yardstick: bench/bare_app.py on uvicorn with uvloop and httptools, no access log."""
     port = _free_port()
     process = subprocess.Popen(
-        [str(BIN / "uvicorn"), "--app-dir", str(REPO / "bench"), "bare_app:app", "--port",
-         str(port), "--loop", "uvloop", "--http", "httptools", "--no-access-log",
-         "--log-level", "warning"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(BIN / "uvicorn"),
+            "--app-dir",
+            str(REPO / "bench"),
+            "bare_app:app",
+            "--port",
+            str(port),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     _wait_until_up(url, process)
@@ -112,8 +125,13 @@ def prepare_database(database_url: str) -> tuple[dict[str, str], str, str]:
     subprocess.run([taxa, "load-bundled"], env=env, check=True, capture_output=True)
 
     def key(role: str) -> str:
-        out = subprocess.run([taxa, "keys", "create", "--role", role], env=env, check=True,
-                             capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [taxa, "keys", "create", "--role", role],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         return out.strip().splitlines()[-1]
 
     return env, key("admin"), key("clinic")
@@ -124,8 +142,10 @@ def start_server(database_url: str, workers: int = 1) -> Server:
     env, admin, clinic = prepare_database(database_url)
     port = _free_port()
     process = subprocess.Popen(
-        [str(BIN / "taxa"), "serve", "--port", str(port), "--workers", str(workers)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [str(BIN / "taxa"), "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     _wait_until_up(url, process)
@@ -140,8 +160,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
-def wrk(url: str, key: str | None, seconds: int, connections: int,
-        script: Path | None = None) -> tuple[float, float, float]:
+def wrk(
+    url: str, key: str | None, seconds: int, connections: int, script: Path | None = None
+) -> tuple[float, float, float]:
     """Requests/s, p50 ms, p99 ms, from wrk's --latency report."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if key:
@@ -185,6 +206,7 @@ def rss_mib(pid: int) -> float:
 
 # --- HTTP: the service beside the bare app ---------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Endpoint:
     label: str
@@ -194,22 +216,32 @@ class Endpoint:
     bare: bool = False  # served by the bare app
 
 
-BARE = Endpoint("bare FastAPI async /health (uvloop, httptools, no access log)", "/health",
-                keyed=False, bare=True)
+BARE = Endpoint(
+    "bare FastAPI async /health (uvloop, httptools, no access log)",
+    "/health",
+    keyed=False,
+    bare=True,
+)
 ENDPOINTS = [
     BARE,
     Endpoint("GET /health", "/health", keyed=False),
     Endpoint("GET /v1/procedures/101?on=", "/v1/procedures/101?on=2025-06-01"),
-    Endpoint("GET /v1/procedures/101?on=&variant=jour",
-             "/v1/procedures/101?on=2025-06-01&variant=jour"),
+    Endpoint(
+        "GET /v1/procedures/101?on=&variant=jour", "/v1/procedures/101?on=2025-06-01&variant=jour"
+    ),
     # A point in time: the jour windows and the Swedish calendar decide (julafton evening).
     Endpoint("GET /v1/procedures/101?at=", "/v1/procedures/101?at=2025-12-24T19:30:00%2B01:00"),
     Endpoint("POST /v1/quotes (10 lines)", "/v1/quotes", script=QUOTE_SCRIPT),
 ]
 
 
-def http_rounds(bare_url: str, server: Server, endpoints: list[Endpoint],
-                args: argparse.Namespace, suffix: str = "") -> list[Row]:
+def http_rounds(
+    bare_url: str,
+    server: Server,
+    endpoints: list[Endpoint],
+    args: argparse.Namespace,
+    suffix: str = "",
+) -> list[Row]:
     """Each endpoint under wrk, ``args.rounds`` interleaved rounds; medians of the rounds, and
     of the ratios to the bare app taken within each round."""
     runs: dict[str, list[tuple[float, float, float]]] = {e.label: [] for e in endpoints}
@@ -217,26 +249,36 @@ def http_rounds(bare_url: str, server: Server, endpoints: list[Endpoint],
         print(f"  round {round_ + 1}/{args.rounds}{suffix}", file=sys.stderr)
         for e in endpoints:
             url = (bare_url if e.bare else server.url) + e.path
-            runs[e.label].append(wrk(url, server.clinic_key if e.keyed else None, args.seconds,
-                                     args.connections, e.script))
+            runs[e.label].append(
+                wrk(
+                    url,
+                    server.clinic_key if e.keyed else None,
+                    args.seconds,
+                    args.connections,
+                    e.script,
+                )
+            )
     bare = runs[BARE.label]
     rows = []
     for e in endpoints:
         got = runs[e.label]
-        rows.append(Row(
-            e.label + ("" if e.bare else suffix),
-            statistics.median(r[0] for r in got),
-            statistics.median(r[1] for r in got),
-            statistics.median(r[2] for r in got),
-            ratio=statistics.median(r[0] / b[0] for r, b in zip(got, bare, strict=True)),
-            p50_ratio=statistics.median(r[1] / b[1] for r, b in zip(got, bare, strict=True)),
-            p99_ratio=statistics.median(r[2] / b[2] for r, b in zip(got, bare, strict=True)),
-            note=f"{args.rounds} rounds of {args.seconds} s",
-        ))
+        rows.append(
+            Row(
+                e.label + ("" if e.bare else suffix),
+                statistics.median(r[0] for r in got),
+                statistics.median(r[1] for r in got),
+                statistics.median(r[2] for r in got),
+                ratio=statistics.median(r[0] / b[0] for r, b in zip(got, bare, strict=True)),
+                p50_ratio=statistics.median(r[1] / b[1] for r, b in zip(got, bare, strict=True)),
+                p99_ratio=statistics.median(r[2] / b[2] for r, b in zip(got, bare, strict=True)),
+                note=f"{args.rounds} rounds of {args.seconds} s",
+            )
+        )
     return rows
 
 
 # --- in process -------------------------------------------------------------------------------
+
 
 def quote_body() -> Any:
     from app.quotes.schemas import QuoteIn
@@ -273,22 +315,39 @@ def engine_rows(server: Server, args: argparse.Namespace) -> list[Row]:
     lines = len(body.lines)
 
     def core() -> object:
-        return quote(given.patient, given.lines, resolve, rule_sets,
-                     regional_rules=regional.get(DEFAULT_OWNER), today=today)
+        return quote(
+            given.patient,
+            given.lines,
+            resolve,
+            rule_sets,
+            regional_rules=regional.get(DEFAULT_OWNER),
+            today=today,
+        )
 
     def app_layer() -> object:
-        return run_quote_json(body, snap, rule_sets, jour, today, DEFAULT_OWNER,
-                              regional_rules=regional)
+        return run_quote_json(
+            body, snap, rule_sets, jour, today, DEFAULT_OWNER, regional_rules=regional
+        )
 
     for _ in range(200):
         core(), app_layer()
     rate, p50, p99 = timed(core, runs)
     app_rate, app_p50, app_p99 = timed(app_layer, runs)
     return [
-        Row("quote() in process (the engine), lines/s", rate * lines, p50, p99,
-            note=f"{lines}-line quote, {runs} runs"),
-        Row("run_quote_json() in process (validated body → JSON answer)", app_rate, app_p50,
-            app_p99, note=f"{lines}-line quote, {runs} runs"),
+        Row(
+            "quote() in process (the engine), lines/s",
+            rate * lines,
+            p50,
+            p99,
+            note=f"{lines}-line quote, {runs} runs",
+        ),
+        Row(
+            "run_quote_json() in process (validated body → JSON answer)",
+            app_rate,
+            app_p50,
+            app_p99,
+            note=f"{lines}-line quote, {runs} runs",
+        ),
     ]
 
 
@@ -301,21 +360,28 @@ def report_rows(server: Server, args: argparse.Namespace) -> list[Row]:
 
     headers = {"Authorization": f"Bearer {server.admin_key}"}
     example = REPO / "data" / "volumes" / "example-invented-region-jonkoping-2025.csv"
-    uploaded = httpx.post(f"{server.url}/v1/volumes", headers=headers, timeout=60,
-                          files={"file": (example.name, example.read_bytes())},
-                          data={"name": "bench example volumes"})
+    uploaded = httpx.post(
+        f"{server.url}/v1/volumes",
+        headers=headers,
+        timeout=60,
+        files={"file": (example.name, example.read_bytes())},
+        data={"name": "bench example volumes"},
+    )
     uploaded.raise_for_status()
     volumes_id = uploaded.json()["id"]
     schedules = httpx.get(f"{server.url}/v1/schedules", headers=headers, timeout=30).json()
-    schedule_id = next(s["id"] for s in schedules
-                       if s["variant"] == "normal" and s["status"] == "active")
+    schedule_id = next(
+        s["id"] for s in schedules if s["variant"] == "normal" and s["status"] == "active"
+    )
     limits = iter(f"{7 + n / 100:.2f}" for n in range(1000))
 
     def get_pdf(limit: str) -> None:
         response = httpx.get(
             f"{server.url}/v1/schedules/{schedule_id}/report",
             params={"format": "pdf", "volumes_id": volumes_id, "limit_percent": limit},
-            headers=headers, timeout=120)
+            headers=headers,
+            timeout=120,
+        )
         response.raise_for_status()
         assert response.content.startswith(b"%PDF")
 
@@ -328,13 +394,22 @@ def report_rows(server: Server, args: argparse.Namespace) -> list[Row]:
     kept = timed(lambda: get_pdf("7"), args.runs)
     note = f"410 items, volume set {volumes_id}"
     return [
-        Row("report PDF, the first after the start (cold)", 1000 / cold, cold, cold,
-            note=f"{note}; the machinery warmed at start-up (TAXA_WARM_REPORTS)"),
-        Row("report PDF, the first after a start without the warm-up", 1000 / unwarmed,
-            unwarmed, unwarmed, note=f"{note}; TAXA_WARM_REPORTS=0: imports and fonts"),
+        Row(
+            "report PDF, the first after the start (cold)",
+            1000 / cold,
+            cold,
+            cold,
+            note=f"{note}; the machinery warmed at start-up (TAXA_WARM_REPORTS)",
+        ),
+        Row(
+            "report PDF, the first after a start without the warm-up",
+            1000 / unwarmed,
+            unwarmed,
+            unwarmed,
+            note=f"{note}; TAXA_WARM_REPORTS=0: imports and fonts",
+        ),
         Row("report PDF, a report not made before (warm)", *new, note=f"{note}, {runs} runs"),
-        Row("report PDF, the same report again (kept)", *kept,
-            note=f"{note}, {args.runs} runs"),
+        Row("report PDF, the same report again (kept)", *kept, note=f"{note}, {args.runs} runs"),
     ]
 
 
@@ -347,16 +422,19 @@ def first_report_unwarmed(server: Server, schedule_id: int, volumes_id: int) -> 
     process = subprocess.Popen(
         [str(BIN / "taxa"), "serve", "--port", str(port)],
         env={**server.env, "TAXA_WARM_REPORTS": "0"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, process)
         start = time.perf_counter()
-        response = httpx.get(f"{url}/v1/schedules/{schedule_id}/report",
-                             params={"format": "pdf", "volumes_id": volumes_id},
-                             headers={"Authorization": f"Bearer {server.admin_key}"},
-                             timeout=120)
+        response = httpx.get(
+            f"{url}/v1/schedules/{schedule_id}/report",
+            params={"format": "pdf", "volumes_id": volumes_id},
+            headers={"Authorization": f"Bearer {server.admin_key}"},
+            timeout=120,
+        )
         response.raise_for_status()
         return (time.perf_counter() - start) * 1000
     finally:
@@ -370,7 +448,8 @@ def resident_sizes(server: Server, args: argparse.Namespace) -> tuple[float, flo
     process = subprocess.Popen(
         [str(BIN / "taxa"), "serve", "--port", str(port)],
         env={**server.env, "TAXA_WARM_REPORTS": "0"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -400,18 +479,31 @@ def memory_rows(server: Server, args: argparse.Namespace) -> list[Row]:
     key = server.clinic_key.encode()
     body = QUOTE_SCRIPT.read_text().split("[[", 1)[1].split("]]", 1)[0].encode()
 
-    def scope(method: str, path: str, query: bytes, headers: list[tuple[bytes, bytes]]
-              ) -> dict[str, Any]:
-        return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-                "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
-                "root_path": "", "query_string": query, "client": ("127.0.0.1", 1),
-                "server": ("127.0.0.1", 80),
-                "headers": [(b"host", b"bench"), (b"authorization", b"Bearer " + key),
-                            *headers]}
+    def scope(
+        method: str, path: str, query: bytes, headers: list[tuple[bytes, bytes]]
+    ) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "root_path": "",
+            "query_string": query,
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+            "headers": [(b"host", b"bench"), (b"authorization", b"Bearer " + key), *headers],
+        }
 
     lookup = scope("GET", "/v1/procedures/101", b"on=2025-06-01", [])
-    quote = scope("POST", "/v1/quotes", b"", [(b"content-type", b"application/json"),
-                                             (b"content-length", str(len(body)).encode())])
+    quote = scope(
+        "POST",
+        "/v1/quotes",
+        b"",
+        [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+    )
 
     async def call(sc: dict[str, Any], content: bytes) -> None:
         sent = False
@@ -457,21 +549,46 @@ def memory_rows(server: Server, args: argparse.Namespace) -> list[Row]:
     lookups_kept, quotes_kept = asyncio.run(measure())
     app.state.engine.dispose()
     return [
-        Row("RSS of one worker, started (the bundled data, the snapshot loaded)", 0, 0, 0,
-            note=f"{started:.0f} MiB (TAXA_WARM_REPORTS=0)"),
-        Row("RSS of that worker after lookups, then quotes, under wrk", 0, 0, 0,
-            note=f"{after_lookups:.0f} MiB, {after_quotes:.0f} MiB ({args.seconds} s each)"),
-        Row("RSS of the bench's worker after every scenario above", 0, 0, 0,
-            note=f"{rss_now:.0f} MiB (with the report's WeasyPrint, matplotlib and kept "
-            "reports)"),
-        Row("still allocated after 10 000 / 20 000 lookups (tracemalloc)", 0, 0, 0,
-            note=f"{lookups_kept[0] / 1024:+.1f} KiB / {lookups_kept[1] / 1024:+.1f} KiB"),
-        Row("still allocated after 2 000 / 4 000 quotes (tracemalloc)", 0, 0, 0,
-            note=f"{quotes_kept[0] / 1024:+.1f} KiB / {quotes_kept[1] / 1024:+.1f} KiB"),
+        Row(
+            "RSS of one worker, started (the bundled data, the snapshot loaded)",
+            0,
+            0,
+            0,
+            note=f"{started:.0f} MiB (TAXA_WARM_REPORTS=0)",
+        ),
+        Row(
+            "RSS of that worker after lookups, then quotes, under wrk",
+            0,
+            0,
+            0,
+            note=f"{after_lookups:.0f} MiB, {after_quotes:.0f} MiB ({args.seconds} s each)",
+        ),
+        Row(
+            "RSS of the bench's worker after every scenario above",
+            0,
+            0,
+            0,
+            note=f"{rss_now:.0f} MiB (with the report's WeasyPrint, matplotlib and kept reports)",
+        ),
+        Row(
+            "still allocated after 10 000 / 20 000 lookups (tracemalloc)",
+            0,
+            0,
+            0,
+            note=f"{lookups_kept[0] / 1024:+.1f} KiB / {lookups_kept[1] / 1024:+.1f} KiB",
+        ),
+        Row(
+            "still allocated after 2 000 / 4 000 quotes (tracemalloc)",
+            0,
+            0,
+            0,
+            note=f"{quotes_kept[0] / 1024:+.1f} KiB / {quotes_kept[1] / 1024:+.1f} KiB",
+        ),
     ]
 
 
 # --- two workers on PostgreSQL ----------------------------------------------------------------
+
 
 def reset_postgres(url: str) -> None:
     from sqlalchemy import text
@@ -500,16 +617,21 @@ def propagation(server: Server) -> tuple[float, float, int]:
             row[price] = "1234.00"
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
-    imported = httpx.post(f"{server.url}/v1/imports", headers=headers, timeout=60,
-                          files={"file": ("taxa-2026-06.csv", out.getvalue().encode())},
-                          data={"name": "bench: 101 at 1234.00", "valid_from": "2026-06-01"})
+    imported = httpx.post(
+        f"{server.url}/v1/imports",
+        headers=headers,
+        timeout=60,
+        files={"file": ("taxa-2026-06.csv", out.getvalue().encode())},
+        data={"name": "bench: 101 at 1234.00", "valid_from": "2026-06-01"},
+    )
     imported.raise_for_status()
     schedule_id = imported.json()["schedule_id"]
     lookup = f"{server.url}/v1/procedures/101?on=2026-07-01"
     clinic = {"Authorization": f"Bearer {server.clinic_key}"}
     assert httpx.get(lookup, headers=clinic).json()["price"] == "1100.00"
-    httpx.post(f"{server.url}/v1/schedules/{schedule_id}/activate", headers=headers,
-               timeout=60).raise_for_status()
+    httpx.post(
+        f"{server.url}/v1/schedules/{schedule_id}/activate", headers=headers, timeout=60
+    ).raise_for_status()
     activated = time.perf_counter()
     last_old, in_a_row, polled = 0.0, 0, 0
     while in_a_row < 40:
@@ -530,16 +652,22 @@ def two_workers(bare_url: str, args: argparse.Namespace) -> list[Row]:
     server = start_server(url, workers=2)
     try:
         endpoints = [e for e in ENDPOINTS if "jour" not in e.label]
-        rows = http_rounds(bare_url, server, endpoints, args,
-                           suffix=", 2 workers, PostgreSQL")[1:]  # the bare app is above
+        rows = http_rounds(bare_url, server, endpoints, args, suffix=", 2 workers, PostgreSQL")[
+            1:
+        ]  # the bare app is above
         last_old, done, polled = propagation(server)
         check = os.environ.get("TAXA_SNAPSHOT_CHECK_SECONDS", "1")
-        rows.append(Row(
-            "a new price reaches every worker (2 workers, PostgreSQL), ms after activation",
-            0, last_old, last_old,
-            note=f"the last old answer {last_old:.0f} ms after the activation returned (through "
-            f"one worker); then 40 new ones in a row, fresh connections ({polled} polls in "
-            f"{done:.0f} ms); TAXA_SNAPSHOT_CHECK_SECONDS={check}"))
+        rows.append(
+            Row(
+                "a new price reaches every worker (2 workers, PostgreSQL), ms after activation",
+                0,
+                last_old,
+                last_old,
+                note=f"the last old answer {last_old:.0f} ms after the activation returned "
+                f"(through one worker); then 40 new ones in a row, fresh connections ({polled} "
+                f"polls in {done:.0f} ms); TAXA_SNAPSHOT_CHECK_SECONDS={check}",
+            )
+        )
         return rows
     finally:
         stop(server.process)
@@ -584,8 +712,10 @@ def xlsx_import(server: Server, args: argparse.Namespace) -> list[Row]:
 
     over_http = timed(post, args.runs)
     note = f"{len(items)} items, {len(content)} bytes"
-    return [Row("import 2025 taxa XLSX, in process (parse+validate)", *in_process, note=note),
-            Row("POST /v1/imports XLSX dry run (parse+validate+diff)", *over_http, note=note)]
+    return [
+        Row("import 2025 taxa XLSX, in process (parse+validate)", *in_process, note=note),
+        Row("POST /v1/imports XLSX dry run (parse+validate+diff)", *over_http, note=note),
+    ]
 
 
 @scenario
@@ -611,14 +741,23 @@ def deviation(server: Server, args: argparse.Namespace) -> list[Row]:
             writer.writerow([f"Klinik {clinic:02d}", code, (n * 37 + clinic * 11) % 500])
     content = out.getvalue().encode()
     headers = {"Authorization": f"Bearer {server.admin_key}"}
-    uploaded = httpx.post(f"{server.url}/v1/volumes", headers=headers, timeout=60,
-                          files={"file": ("volumes.csv", content)}, data={"name": "bench"})
+    uploaded = httpx.post(
+        f"{server.url}/v1/volumes",
+        headers=headers,
+        timeout=60,
+        files={"file": ("volumes.csv", content)},
+        data={"name": "bench"},
+    )
     uploaded.raise_for_status()
     volumes_id = uploaded.json()["id"]
 
     def post() -> None:
-        response = httpx.post(f"{server.url}/v1/schedules/1/deviation", headers=headers,
-                              json={"volumes_id": volumes_id}, timeout=60)
+        response = httpx.post(
+            f"{server.url}/v1/schedules/1/deviation",
+            headers=headers,
+            json={"volumes_id": volumes_id},
+            timeout=60,
+        )
         response.raise_for_status()
 
     totals: dict[str, int] = {}
@@ -626,13 +765,15 @@ def deviation(server: Server, args: argparse.Namespace) -> list[Row]:
         totals[code] = sum((n * 37 + clinic * 11) % 500 for clinic in range(1, 27))
     note = f"{26 * len(codes)} rows, {len(codes)} codes"
     return [
-        Row("POST /v1/schedules/1/deviation (stored volume set)", *timed(post, args.runs),
-            note=note),
-        Row("analyse_deviation() in process", *timed(
-            lambda: analyse_deviation(items, totals), args.runs), note=note),
+        Row(
+            "POST /v1/schedules/1/deviation (stored volume set)", *timed(post, args.runs), note=note
+        ),
+        Row(
+            "analyse_deviation() in process",
+            *timed(lambda: analyse_deviation(items, totals), args.runs),
+            note=note,
+        ),
     ]
-
-
 
 
 @scenario
@@ -655,8 +796,7 @@ def kostnadsforslag(server: Server, args: argparse.Namespace) -> list[Row]:
     from app.quotes.schemas import QuoteIn
     from app.snapshot import load_snapshot
 
-    raw = json.loads((REPO / "bench" / "quote.lua").read_text().split("[[", 1)[1]
-                     .split("]]", 1)[0])
+    raw = json.loads((REPO / "bench" / "quote.lua").read_text().split("[[", 1)[1].split("]]", 1)[0])
     raw.update(patient_name="Bench Patient", personnummer="19550402-0000")
     body = QuoteIn.model_validate(raw)
     engine = make_engine(server.database_url)
@@ -668,8 +808,9 @@ def kostnadsforslag(server: Server, args: argparse.Namespace) -> list[Row]:
     today = dt.date(2026, 1, 1)
 
     def document(fmt: DocumentFormat) -> bytes:
-        quote = run_quote(body, snap, rule_sets, jour, today, DEFAULT_OWNER,
-                          regional_rules=regional)
+        quote = run_quote(
+            body, snap, rule_sets, jour, today, DEFAULT_OWNER, regional_rules=regional
+        )
         return render(quote, body, terms, today, fmt)
 
     runs = max(5, args.runs // 2)
@@ -677,25 +818,36 @@ def kostnadsforslag(server: Server, args: argparse.Namespace) -> list[Row]:
     rows = []
     for fmt in (DocumentFormat.HTML, DocumentFormat.PDF):
         size = len(document(fmt))  # also warms the fonts and templates
-        rows.append(Row(f"kostnadsförslag {fmt.value.upper()} in process (quote + render)",
-                        *timed(lambda fmt=fmt: document(fmt), runs),  # type: ignore[misc]
-                        note=f"{note}, {size // 1024} KiB"))
+        rows.append(
+            Row(
+                f"kostnadsförslag {fmt.value.upper()} in process (quote + render)",
+                *timed(lambda fmt=fmt: document(fmt), runs),  # type: ignore[misc]
+                note=f"{note}, {size // 1024} KiB",
+            )
+        )
 
     def post_pdf() -> None:
-        response = httpx.post(f"{server.url}/v1/quotes", params={"format": "pdf"}, json=raw,
-                              headers={"Authorization": f"Bearer {server.clinic_key}"},
-                              timeout=60)
+        response = httpx.post(
+            f"{server.url}/v1/quotes",
+            params={"format": "pdf"},
+            json=raw,
+            headers={"Authorization": f"Bearer {server.clinic_key}"},
+            timeout=60,
+        )
         response.raise_for_status()
 
     post_pdf()
-    rows.append(Row("POST /v1/quotes?format=pdf (whole request)", *timed(post_pdf, runs),
-                    note=note))
+    rows.append(
+        Row("POST /v1/quotes?format=pdf (whole request)", *timed(post_pdf, runs), note=note)
+    )
     return rows
 
 
 def markdown(rows: list[Row]) -> str:
-    lines = ["| scenario | throughput /s | × bare | p50 ms | × bare | p99 ms | × bare | note |",
-             "|---|---:|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        "| scenario | throughput /s | × bare | p50 ms | × bare | p99 ms | × bare | note |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
 
     def ratio(value: float | None) -> str:
         return "" if value is None else f"{value:.2f}"
@@ -704,23 +856,34 @@ def markdown(rows: list[Row]) -> str:
         if not r.throughput_per_s and not r.p50_ms:  # a figure in the note (memory)
             lines.append(f"| {r.scenario} | | | | | | | {r.note} |")
             continue
-        rate = "" if not r.throughput_per_s else f"{r.throughput_per_s:,.0f}" if (
-            r.throughput_per_s >= 10) else f"{r.throughput_per_s:.2f}"
-        lines.append(f"| {r.scenario} | {rate} | {ratio(r.ratio)} | {r.p50_ms:.2f} | "
-                     f"{ratio(r.p50_ratio)} | {r.p99_ms:.2f} | {ratio(r.p99_ratio)} | "
-                     f"{r.note} |")
+        rate = (
+            ""
+            if not r.throughput_per_s
+            else f"{r.throughput_per_s:,.0f}"
+            if (r.throughput_per_s >= 10)
+            else f"{r.throughput_per_s:.2f}"
+        )
+        lines.append(
+            f"| {r.scenario} | {rate} | {ratio(r.ratio)} | {r.p50_ms:.2f} | "
+            f"{ratio(r.p50_ratio)} | {r.p99_ms:.2f} | {ratio(r.p99_ratio)} | "
+            f"{r.note} |"
+        )
     return "\n".join(lines)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=int, default=5, help="wrk duration per endpoint")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved wrk rounds")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--runs", type=int, default=30, help="runs of in-process scenarios")
-    parser.add_argument("--only", help="run only the parts whose name contains this: http, "
-                        "engine, report, memory, workers, or a scenario's name")
+    parser.add_argument(
+        "--only",
+        help="run only the parts whose name contains this: http, "
+        "engine, report, memory, workers, or a scenario's name",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is missing: `make bench` installs it (Debian's package wrk)", file=sys.stderr)
@@ -758,17 +921,25 @@ def main() -> int:
                 print("running two workers on PostgreSQL …", file=sys.stderr)
                 rows += two_workers(bare_url, args)
             else:
-                print("BENCH_DATABASE_URL is not set: two workers on PostgreSQL left out",
-                      file=sys.stderr)
+                print(
+                    "BENCH_DATABASE_URL is not set: two workers on PostgreSQL left out",
+                    file=sys.stderr,
+                )
     finally:
         stop(bare)
     RESULTS.mkdir(exist_ok=True)
-    meta = {"cpus": os.cpu_count(), "python": sys.version.split()[0],
-            "when": time.strftime("%Y-%m-%d %H:%M"), "wrk_connections": args.connections,
-            "wrk_seconds": args.seconds, "rounds": args.rounds,
-            "load_average": os.getloadavg()}
-    (RESULTS / "latest.json").write_text(json.dumps(
-        {"meta": meta, "rows": [asdict(r) for r in rows]}, indent=2, ensure_ascii=False))
+    meta = {
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+        "wrk_connections": args.connections,
+        "wrk_seconds": args.seconds,
+        "rounds": args.rounds,
+        "load_average": os.getloadavg(),
+    }
+    (RESULTS / "latest.json").write_text(
+        json.dumps({"meta": meta, "rows": [asdict(r) for r in rows]}, indent=2, ensure_ascii=False)
+    )
     print(markdown(rows))
     print(f"\n{meta}")
     return 0

@@ -400,8 +400,7 @@ def quote(
         region += r.region
         paid += r.patient
     totals: Totals = _new(Totals)  # frozen dataclasses filled without __init__ (see _result)
-    totals.__dict__.update(price=price, state=state, atb=atb, stb=stb, region=region,
-                           patient=paid)
+    totals.__dict__.update(price=price, state=state, atb=atb, stb=stb, region=region, patient=paid)
     notes: list[str] = []
     if totals.atb > 0 and _crosses_july(results):
         notes.append(
@@ -736,10 +735,18 @@ def _thresholds_of(rule_set: RuleSet, start: date) -> tuple[Thresholds, PeriodTh
         return known[1], known[2], known[3]
     thresholds = rule_set.thresholds(start)
     how = thresholds.how
-    note = (f"the ersättningsperiod starting {start.isoformat()} (rule set {rule_set.id}): {how}"
-            if how else "")
-    used = PeriodThresholds(rule_set.id, start, thresholds.lower.value, thresholds.upper.value,
-                            how or "fixed amounts of the rule set")
+    note = (
+        f"the ersättningsperiod starting {start.isoformat()} (rule set {rule_set.id}): {how}"
+        if how
+        else ""
+    )
+    used = PeriodThresholds(
+        rule_set.id,
+        start,
+        thresholds.lower.value,
+        thresholds.upper.value,
+        how or "fixed amounts of the rule set",
+    )
     if len(_THRESHOLDS) >= 4096:
         _THRESHOLDS.clear()
     _THRESHOLDS[(id(rule_set), start)] = (rule_set, thresholds, used, note)

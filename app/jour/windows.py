@@ -88,7 +88,7 @@ def read_jour_config(directory: Path) -> JourConfig:
     for path in sorted(directory.glob("*.json")):
         stem = path.stem
         if stem.startswith(WINDOWS_PREFIX):
-            owner = stem[len(WINDOWS_PREFIX):]
+            owner = stem[len(WINDOWS_PREFIX) :]
             windows[owner] = jour_windows_from_mapping(read_data_json(path))
             files[owner] = path.name
             continue
@@ -151,8 +151,9 @@ def variant_at(config: JourConfig, owner: str, at: datetime) -> VariantAt:
     if why is JourtidReason.WEEKEND:
         reason = f"{WEEKDAYS[day.weekday()]}: weekends are jourtid all day"
     elif why is JourtidReason.PUBLIC_HOLIDAY:
-        reason = (f"{' / '.join(swedish_holiday_names(day)).lower()}: public holiday, "
-                  "jourtid all day")
+        reason = (
+            f"{' / '.join(swedish_holiday_names(day)).lower()}: public holiday, jourtid all day"
+        )
     elif why is JourtidReason.EVE:
         reason = f"{eve_name(day)}: jourtid all day"
     else:
@@ -185,12 +186,14 @@ def parse_instant(text: str) -> datetime:
     except ValueError as exc:
         raise InvalidInput(
             f"at={text!r} is not an ISO 8601 date and time, e.g. 2025-12-24T19:30:00+01:00",
-            field="at", value=text,
+            field="at",
+            value=text,
         ) from exc
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput(
             f"at={text!r} has no time zone: give the offset, e.g. {raw}+01:00 (Swedish winter "
             "time), +02:00 (summer time) or Z (UTC); encode '+' as %2B in a URL",
-            field="at", value=text,
+            field="at",
+            value=text,
         )
     return value

@@ -256,7 +256,8 @@ def _quote_out(
             else {"start": after.period_start, "counted": after.period_counted},
             "stb_used_this_half_year": after.stb_used_this_half_year,
             "stb_half_year_start": after.stb_half_year_start,
-            "regional_support": None if body.patient.regional_support is None
+            "regional_support": None
+            if body.patient.regional_support is None
             else body.patient.regional_support.value,
             "frikort_spent": after.frikort_spent,
         },

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Body, Depends, FastAPI, Query, Response
+from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.config import DEFAULT_OWNER
@@ -31,7 +31,7 @@ from app.quotes.rules import (
     load_rule_sets,
 )
 from app.quotes.schemas import REQUEST_EXAMPLE, QuoteIn, QuoteOut
-from app.snapshot import KeyView, Snapshot
+from app.snapshot import KeyView
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -330,11 +330,13 @@ async def post_quote(
     format: Annotated[
         DocumentFormat, Query(description="json (the quote), html or pdf (the kostnadsförslag)")
     ] = DocumentFormat.JSON,
-    snap: Snapshot = Depends(current_snapshot),
+    *,
+    request: Request,
     _key: KeyView = Depends(caller("quote")),
 ) -> QuoteOut | Response:
     # async: a quote is a fraction of a millisecond of arithmetic on data in memory, cheaper
     # than the thread-pool hop; only a document (WeasyPrint, tens of ms) goes to a thread.
+    snap = await current_snapshot(request)  # the one the key was checked against
     today = stockholm_today()
     if format is DocumentFormat.JSON:
         # The JSON straight from the plain answer (no models built, nothing validated twice):

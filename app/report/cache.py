@@ -88,8 +88,13 @@ def warm_report_machinery() -> None:
     from app.report import charts  # noqa: F401  (its matplotlib settings)
     from app.report.pdf import layout, write_pdf
 
-    write_pdf(layout('<html lang="sv"><body style="font-family: DejaVu Sans">Åtgärd '
-                     "<b>1 100,00 kr</b></body></html>"), "warm")
+    write_pdf(
+        layout(
+            '<html lang="sv"><body style="font-family: DejaVu Sans">Åtgärd '
+            "<b>1 100,00 kr</b></body></html>"
+        ),
+        "warm",
+    )
     figure = Figure(figsize=(2, 1))
     figure.add_subplot().bar([1, 2], [3, 4])
     figure.savefig(io.BytesIO(), format="svg")

@@ -1,5 +1,4 @@
-"""Price lookups for clinic systems, served from the in-memory snapshot (no query per request).
-"""
+"""Price lookups for clinic systems, served from the in-memory snapshot (no query per request)."""
 
 from __future__ import annotations
 
@@ -27,7 +26,8 @@ T = TypeVar("T")
 
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: error_response("Unknown code, or no taxa covers the date")}
+    404: error_response("Unknown code, or no taxa covers the date")
+}
 
 
 def _schedule_in_force(snap: Snapshot, owner: str, variant: Variant, on: date) -> ScheduleView:
@@ -48,8 +48,11 @@ AT = Query(
 
 
 INVALID: dict[int | str, dict[str, Any]] = {
-    422: error_response("Malformed query; at without offset; at together with on or variant; "
-                        "a date outside 1900-01-01 – 2999-12-31")}
+    422: error_response(
+        "Malformed query; at without offset; at together with on or variant; "
+        "a date outside 1900-01-01 – 2999-12-31"
+    )
+}
 
 
 def _when(
@@ -63,21 +66,35 @@ def _when(
         chosen = variant or Variant.NORMAL
         return _schedule_in_force(snap, owner, chosen, on), chosen, on, None
     if on is not None or variant is not None:
-        raise InvalidInput("give either at, or on (and variant): at chooses the date and variant",
-                           field="at", value=at)
+        raise InvalidInput(
+            "give either at, or on (and variant): at chooses the date and variant",
+            field="at",
+            value=at,
+        )
     instant = parse_instant(at)
     if not date_in_bounds(instant.date()):
         raise InvalidInput(f"at: an instant from {DATE_MIN} to {DATE_MAX}", field="at", value=at)
     found = variant_at(jour_config(), owner, instant)
     day = found.decision.local_date
-    jourtid = {"at": instant, "local_time": found.decision.local, "jour": found.decision.jour,
-               "reason": found.reason, "windows": found.windows_file}
+    jourtid = {
+        "at": instant,
+        "local_time": found.decision.local,
+        "jour": found.decision.jour,
+        "reason": found.reason,
+        "windows": found.windows_file,
+    }
     return _schedule_in_force(snap, owner, found.variant, day), found.variant, day, jourtid
 
 
 def _ref(view: ScheduleView) -> ScheduleRef:
-    return ScheduleRef(id=view.id, name=view.name, owner=view.owner, variant=view.variant.value,
-                       valid_from=view.valid_from, valid_to=view.valid_to)
+    return ScheduleRef(
+        id=view.id,
+        name=view.name,
+        owner=view.owner,
+        variant=view.variant.value,
+        valid_from=view.valid_from,
+        valid_to=view.valid_to,
+    )
 
 
 # The lookup's query, read by the route itself (FastAPI's per-parameter machinery cost as much as
@@ -93,19 +110,39 @@ _VARIANTS = {v.value: v for v in Variant}
 
 
 def _query_parameter(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": {**schema, "description": description, "title": name.title()}}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": {**schema, "description": description, "title": name.title()},
+    }
 
 
 LOOKUP_PARAMETERS = [
-    {"name": "code", "in": "path", "required": True, "schema": {"type": "string",
-                                                                "title": "Code"}},
-    _query_parameter("on", {"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}],
-                            "examples": ["2025-06-01"]}, ON_DESCRIPTION),
-    _query_parameter("variant", {"anyOf": [{"$ref": "#/components/schemas/Variant"},
-                                           {"type": "null"}]}, VARIANT_DESCRIPTION),
-    _query_parameter("at", {"anyOf": [{"type": "string"}, {"type": "null"}],
-                            "examples": AT.examples, "format": "date-time"}, AT.description or ""),
+    {"name": "code", "in": "path", "required": True, "schema": {"type": "string", "title": "Code"}},
+    _query_parameter(
+        "on",
+        {
+            "anyOf": [{"type": "string", "format": "date"}, {"type": "null"}],
+            "examples": ["2025-06-01"],
+        },
+        ON_DESCRIPTION,
+    ),
+    _query_parameter(
+        "variant",
+        {"anyOf": [{"$ref": "#/components/schemas/Variant"}, {"type": "null"}]},
+        VARIANT_DESCRIPTION,
+    ),
+    _query_parameter(
+        "at",
+        {
+            "anyOf": [{"type": "string"}, {"type": "null"}],
+            "examples": AT.examples,
+            "format": "date-time",
+        },
+        AT.description or "",
+    ),
     _query_parameter("owner", {"type": "string", "default": DEFAULT_OWNER}, OWNER_DESCRIPTION),
 ]
 
@@ -120,8 +157,7 @@ def _lookup_query(request: Request) -> tuple[date | None, Variant | None, str | 
     if raw_on is not None:
         on = _plain_day(raw_on) or _validated(_ON, raw_on, "on", errors)
     if raw_variant is not None:
-        variant = _VARIANTS.get(raw_variant) or _validated(_VARIANT, raw_variant, "variant",
-                                                           errors)
+        variant = _VARIANTS.get(raw_variant) or _validated(_VARIANT, raw_variant, "variant", errors)
     if errors:
         raise RequestValidationError(errors)
     return on, variant, query.get("at"), query.get("owner", DEFAULT_OWNER)
@@ -152,13 +188,15 @@ def _plain_day(text: str) -> date | None:
     return day if date_in_bounds(day) else None
 
 
-def _validated(adapter: TypeAdapter[T], value: str, name: str, errors: list[dict[str, Any]]
-               ) -> T | None:
+def _validated(
+    adapter: TypeAdapter[T], value: str, name: str, errors: list[dict[str, Any]]
+) -> T | None:
     try:
         return adapter.validate_python(value)
     except ValidationError as exc:
-        errors.extend({**e, "loc": ("query", name, *e["loc"])}
-                      for e in exc.errors(include_url=False))
+        errors.extend(
+            {**e, "loc": ("query", name, *e["loc"])} for e in exc.errors(include_url=False)
+        )
         return None
 
 
@@ -185,7 +223,7 @@ async def get_procedure(request: Request) -> Response:
     answer = view.answers.get(item.key) or _remember_answer(view, item)
     if jourtid is not None:
         # JourtidOut's JSON, serialized by pydantic-core from its fields (the same bytes).
-        answer = answer[:-len(NO_JOURTID)] + b',"jourtid":' + to_json(jourtid) + b"}"
+        answer = answer[: -len(NO_JOURTID)] + b',"jourtid":' + to_json(jourtid) + b"}"
     return Response(answer, media_type="application/json")
 
 
@@ -196,8 +234,16 @@ NO_JOURTID = b',"jourtid":null}'
 def _remember_answer(view: ScheduleView, item: Item) -> bytes:
     """The lookup answer of ``item`` in ``view`` (no jourtid), kept with the view: the snapshot
     is immutable, so the JSON is too."""
-    answer = ProcedureOut(**ItemOut.of(item).model_dump(), schedule=_ref(view),
-                          variant=view.variant.value, jourtid=None).model_dump_json().encode()
+    answer = (
+        ProcedureOut(
+            **ItemOut.of(item).model_dump(),
+            schedule=_ref(view),
+            variant=view.variant.value,
+            jourtid=None,
+        )
+        .model_dump_json()
+        .encode()
+    )
     assert answer.endswith(NO_JOURTID)
     view.answers[item.key] = answer
     return answer
@@ -210,12 +256,14 @@ def _remember_answer(view: ScheduleView, item: Item) -> bytes:
     responses={**ERROR_RESPONSES, **NOT_FOUND, **INVALID},
 )
 def list_procedures(
-    on: BoundedDate | None = Query(None, description="The date, YYYY-MM-DD",
-                                   examples=["2025-06-01"]),
+    on: BoundedDate | None = Query(
+        None, description="The date, YYYY-MM-DD", examples=["2025-06-01"]
+    ),
     variant: Variant | None = Query(None, description="normal (default) or jour; with on"),
     at: str | None = AT,
-    q: str | None = Query(None, description="Words to find in the code, text or group",
-                          max_length=100),
+    q: str | None = Query(
+        None, description="Words to find in the code, text or group", max_length=100
+    ),
     owner: str = Query(DEFAULT_OWNER),
     snap: Snapshot = Depends(snapshot),
     _key: KeyView = Depends(caller("read")),
@@ -225,9 +273,14 @@ def list_procedures(
     if q:
         words = q.lower().split()
         items = tuple(
-            i for i in items
+            i
+            for i in items
             if all(w in " ".join((i.code or "", *i.texts, i.group)).lower() for w in words)
         )
-    return ProcedureList(on=day, variant=chosen.value, schedule=_ref(view),
-                         items=[ItemOut.of(i) for i in items],
-                         jourtid=None if jourtid is None else JourtidOut(**jourtid))
+    return ProcedureList(
+        on=day,
+        variant=chosen.value,
+        schedule=_ref(view),
+        items=[ItemOut.of(i) for i in items],
+        jourtid=None if jourtid is None else JourtidOut(**jourtid),
+    )
