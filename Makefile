@@ -56,8 +56,9 @@ run: $(VENV)/.runtime ## migrate, load the bundled 2025 taxa on an empty databas
 	@echo "API keys: $(BIN)/taxa keys create --role admin   (docs at http://$(HOST):$(PORT)/docs)"
 	$(BIN)/taxa serve --host $(HOST) --port $(PORT)
 
-lint: $(VENV)/.dev ## ruff
+lint: $(VENV)/.dev ## ruff: lint and format check (`ruff format` fixes the latter)
 	$(BIN)/ruff check app pricing tests data bench migrations
+	$(BIN)/ruff format --check app pricing tests data bench migrations
 
 typecheck: $(VENV)/.dev ## mypy: --strict on pricing/, nearly strict on app/
 	$(BIN)/mypy
