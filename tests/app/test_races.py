@@ -35,10 +35,19 @@ ITEM = Item(
 
 
 @pytest.fixture()
-def workers(engine: Engine, settings: Settings) -> Iterator[tuple[TestClient, TestClient]]:
-    """Two app instances on one database: two workers, each with its own engine and pool."""
+def workers(
+    engine: Engine, settings: Settings, admin: dict[str, str]
+) -> Iterator[tuple[TestClient, TestClient]]:
+    """Two app instances on one database: two workers, each with its own engine and pool.
+
+    Each serves one request first: an app's first routed request builds its parameter
+    validators, and two apps in ONE process doing that at the same moment race inside pydantic
+    on the module-level parameter types they share (separate worker processes share nothing).
+    """
     apps = [create_app(settings), create_app(settings)]
     with TestClient(apps[0]) as one, TestClient(apps[1]) as two:
+        for client in (one, two):
+            assert client.get("/v1/schedules", headers=admin).status_code == 200
         yield one, two
     for app in apps:
         app.state.engine.dispose()
