@@ -59,6 +59,10 @@ class Settings:
     # in the background at start-up, so the first report does not pay for it. `taxa serve`
     # turns it on (TAXA_WARM_REPORTS=0 turns it off); tests and the CLI leave it off.
     warm_reports: bool = False
+    # Move what start-up made (the snapshot, rules, schemas) out of the garbage collector's
+    # way once it is loaded: a full collection then no longer walks it. `taxa serve` turns it
+    # on (TAXA_FREEZE_HEAP=0 turns it off).
+    freeze_heap: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -81,4 +85,5 @@ class Settings:
             in ("1", "true", "yes"),
             session_idle_seconds=int(env.get("TAXA_SESSION_IDLE_MINUTES", "30")) * 60,
             warm_reports=env.get("TAXA_WARM_REPORTS", "0").lower() in ("1", "true", "yes"),
+            freeze_heap=env.get("TAXA_FREEZE_HEAP", "0").lower() in ("1", "true", "yes"),
         )

@@ -52,11 +52,16 @@ async def _warm(app: FastAPI) -> AsyncIterator[None]:
     collection then no longer walks them (a pause of ~50 ms every few thousand requests)."""
     async with quotes.router.lifespan_context(app):  # its data files (the router is not included)
         await anyio.to_thread.run_sync(app.state.snapshots.get)
-        gc.collect()
-        gc.freeze()
+        if app.state.settings.freeze_heap:
+            gc.collect()  # ~0.1 s: once per server, not once per test client
+            gc.freeze()
         if app.state.settings.warm_reports:
             threading.Thread(target=warm_report_machinery, name="warm-reports", daemon=True).start()
-        yield
+        try:
+            yield
+        finally:
+            # What was frozen can be collected again once the app stops (tests start many).
+            gc.unfreeze()
 
 
 def _routes_of(app: FastAPI, router: APIRouter) -> None:

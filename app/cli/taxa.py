@@ -64,8 +64,9 @@ def access_log_wanted(flag: bool | None) -> bool:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    # Every worker warms the board report's machinery at start-up (app.config.Settings).
+    # Every worker warms the board report's machinery and freezes its start-up heap (Settings).
     os.environ.setdefault("TAXA_WARM_REPORTS", "1")
+    os.environ.setdefault("TAXA_FREEZE_HEAP", "1")
     # uvloop and httptools (pinned in requirements.lock): uvicorn's fastest loop and parser.
     uvicorn.run(
         "app.main:create_app",
