@@ -105,7 +105,7 @@ VARIANT_DESCRIPTION = "normal (default) or jour; with on"
 OWNER_DESCRIPTION = "The region/organisation whose taxa"
 _ON: TypeAdapter[date | None] = TypeAdapter(BoundedDate | None)
 _VARIANT: TypeAdapter[Variant | None] = TypeAdapter(Variant | None)
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits, as fromisoformat
 _VARIANTS = {v.value: v for v in Variant}
 
 
