@@ -10,13 +10,18 @@ patient's name and personnummer are only printed on the document).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request, Response
+from fastapi.routing import APIRoute
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import DEFAULT_OWNER
 from app.deps import caller, current_snapshot
@@ -31,7 +36,7 @@ from app.quotes.rules import (
     load_rule_sets,
 )
 from app.quotes.schemas import REQUEST_EXAMPLE, QuoteIn, QuoteOut
-from app.snapshot import KeyView
+from app.snapshot import KeyView, Snapshot
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -273,6 +278,8 @@ RESPONSE_EXAMPLE: dict[str, Any] = {
 }
 
 
+QUOTE = caller("quote")
+
 INVALID: dict[int | str, dict[str, Any]] = {
     422: {
         "model": ErrorOut,
@@ -332,27 +339,14 @@ async def post_quote(
     ] = DocumentFormat.JSON,
     *,
     request: Request,
-    _key: KeyView = Depends(caller("quote")),
+    _key: KeyView = Depends(QUOTE),
 ) -> QuoteOut | Response:
     # async: a quote is a fraction of a millisecond of arithmetic on data in memory, cheaper
     # than the thread-pool hop; only a document (WeasyPrint, tens of ms) goes to a thread.
     snap = await current_snapshot(request)  # the one the key was checked against
-    today = stockholm_today()
     if format is DocumentFormat.JSON:
-        # The JSON straight from the plain answer (no models built, nothing validated twice):
-        # byte for byte QuoteOut's. The documented shape is response_model.
-        return Response(
-            run_quote_json(
-                body,
-                snap,
-                load_rule_sets(),
-                jour_config(),
-                today=today,
-                default_owner=DEFAULT_OWNER,
-                regional_rules=load_regional_rules(),
-            ),
-            media_type="application/json",
-        )
+        return _json_answer(body, snap)
+    today = stockholm_today()
     quote = run_quote(
         body,
         snap,
@@ -372,3 +366,88 @@ async def post_quote(
             "Cache-Control": "no-store",
         },
     )
+
+
+def _json_answer(body: QuoteIn, snap: Snapshot) -> Response:
+    """The JSON straight from the plain answer (no models built, nothing validated twice):
+    byte for byte QuoteOut's. The documented shape is post_quote's response_model."""
+    return Response(
+        run_quote_json(
+            body,
+            snap,
+            load_rule_sets(),
+            jour_config(),
+            today=stockholm_today(),
+            default_owner=DEFAULT_OWNER,
+            regional_rules=load_regional_rules(),
+        ),
+        media_type="application/json",
+    )
+
+
+class DirectQuote:
+    """``POST /v1/quotes`` of the usual kind, a JSON quote answered as JSON, served without
+    FastAPI's per-route machinery (app.main). Everything else goes on to the documented route
+    :func:`post_quote` with the same body: a document (``?format=``), another media type, and
+    a body that does not validate, so a refused quote's 422 is FastAPI's own, word for word.
+
+    The body is what FastAPI would validate: the JSON parsed, then :class:`QuoteIn` from it.
+    """
+
+    def __init__(self, documented: ASGIApp) -> None:
+        self.documented = documented
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = await _read_body(receive)
+        replayed = False
+
+        async def replay() -> Message:  # the body once, then what the server sends (a disconnect)
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        if scope["query_string"] or not _is_json_media_type(scope):
+            await self.documented(scope, replay, send)
+            return
+        try:
+            sent = json.loads(body)
+        except ValueError:  # not JSON: FastAPI refuses it before the key's role is checked
+            await self.documented(scope, replay, send)
+            return
+        request = Request(scope, replay)
+        await QUOTE(request)  # the key's role, as the route's dependency checks it
+        try:
+            parsed = QuoteIn.model_validate(sent)
+        except ValidationError:
+            await self.documented(scope, replay, send)
+            return
+        answer = _json_answer(parsed, await current_snapshot(request))
+        await answer(scope, replay, send)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _is_json_media_type(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            return value.split(b";", 1)[0].strip().lower() == b"application/json"
+    return False
+
+
+DIRECT_ROUTES = [
+    Route(
+        router.prefix,
+        DirectQuote(next(r for r in router.routes if isinstance(r, APIRoute)).handle),
+        methods=["POST"],
+        include_in_schema=False,
+    )
+]

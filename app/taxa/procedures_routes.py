@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_json
+from starlette.routing import Route
 
 from app.config import DEFAULT_OWNER
 from app.deps import caller, current_snapshot, snapshot
@@ -228,6 +229,10 @@ async def get_procedure(request: Request) -> Response:
 
 
 READ = caller("read")
+# The lookup served directly (app.main): get_procedure reads everything from the request itself.
+DIRECT_ROUTES = [
+    Route(f"{router.prefix}/{{code}}", get_procedure, methods=["GET"], include_in_schema=False)
+]
 NO_JOURTID = b',"jourtid":null}'
 
 

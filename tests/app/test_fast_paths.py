@@ -24,6 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 import app.quotes.routes as quote_routes
+from app.auth import Role, create_key
 from app.config import Settings
 from app.db import transaction
 from app.files import Limits
@@ -292,3 +293,44 @@ def test_the_quote_json_fast_path_is_the_models_json(
         assert run_quote_json(*args) == model, case["body"]
         answered += 1
     assert answered >= 25
+
+
+def test_the_direct_quote_answers_as_the_documented_route(
+    client: TestClient,
+    engine: Engine,
+    settings: Settings,
+    clinic: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``POST /v1/quotes`` of the usual kind is served by app.quotes.routes.DirectQuote, any
+    other by the documented FastAPI route (``?format=json`` is the same quote asked explicitly:
+    it goes there). The two answer every quote of the sample, and every refused one, the same."""
+    _load(engine, settings)
+    monkeypatch.setattr(quote_routes, "stockholm_today", lambda: dt.date.fromisoformat(TODAY))
+    headers = {**clinic, "Content-Type": "application/json"}
+    bodies = [json.dumps(case["body"]).encode() for case in quote_bodies()]
+    bodies += [b"", b"{", b"null", b"[]", b'{"patient": 1}', '{"lines": "å"}'.encode()]
+    statuses = set()
+    for body in bodies:
+        direct = client.post("/v1/quotes", headers=headers, content=body)
+        documented = client.post("/v1/quotes?format=json", headers=headers, content=body)
+        assert direct.status_code == documented.status_code, body
+        assert direct.headers["content-type"] == documented.headers["content-type"], body
+        assert direct.content == documented.content, body
+        statuses.add(direct.status_code)
+    assert statuses == {200, 422}
+
+
+def test_the_direct_quote_checks_the_role_as_the_documented_route(
+    client: TestClient, engine: Engine
+) -> None:
+    """A key whose role may not quote is refused (403) on both paths; a body that is not JSON
+    is refused (422) first, as FastAPI reads the body before the route's dependencies."""
+    with transaction(engine) as session:
+        _, key = create_key(session, Role.BOARD, "test board")
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    for body, status in ((b"{", 422), (b"{}", 403), (json.dumps(quote_bodies()[0]["body"]), 403)):
+        direct = client.post("/v1/quotes", headers=headers, content=body)
+        documented = client.post("/v1/quotes?format=json", headers=headers, content=body)
+        assert direct.status_code == documented.status_code == status, body
+        assert direct.content == documented.content, body
