@@ -45,7 +45,7 @@ from app.volumes.routes import deviation, list_volumes, read_volumes
 from app.volumes.schemas import DeviationIn, DeviationOut, VolumeSetOut
 from app.volumes.volume_sets import import_volumes, parse_volume_file
 from app.web import uploads
-from app.web.forms import FieldErrors, posted_form
+from app.web.forms import FieldErrors, form_page, posted_form
 from app.web.render import answer, page, redirect
 from app.web.routes import default_owner, limits_of, owner_of, problems_of, sorted_by
 from app.web.session import WebUser, web_user
@@ -76,19 +76,8 @@ def _volumes_page(
     if fields is None:
         fields = FieldErrors(values={"owner": default_owner(user.key)})
     sets = sorted_by(list_volumes(request, _key=user.key), sort, dir, VOLUME_SORTS)
-    failed = bool(fields) or bool(context.get("problems"))
-    return page(
-        request,
-        "volumes.html.j2",
-        "Volymer",
-        status_code=fields.status if failed else 200,
-        sets=sets,
-        errors=fields.errors,
-        values=fields.values,
-        messages=fields.messages,
-        sort=sort,
-        dir=dir,
-        **context,
+    return form_page(
+        request, "volumes.html.j2", "Volymer", fields, sets=sets, sort=sort, dir=dir, **context
     )
 
 
@@ -149,13 +138,10 @@ def save_volumes(
     fields = FieldErrors()
     owner = owner_of(fields, form, user.key)
     name = fields.text(form, "name", "Namn")
-    sha256 = form.get("sha256")
-    kept = uploads.take(user.session.csrf, sha256) if isinstance(sha256, str) else None
-    if kept is None:
-        fields.errors["file"] = "Den granskade filen finns inte längre: välj den och granska igen."
+    kept = fields.reviewed_file(form, user.session.csrf)
     if fields or kept is None:
         return _volumes_page(request, user, fields)
-    filename, content = kept
+    filename, content, sha256 = kept
     try:
         with transaction(engine(request)) as session:
             stored, _ = import_volumes(
@@ -169,7 +155,7 @@ def save_volumes(
             )
     except FileRejected as exc:
         return _volumes_page(request, user, fields, filename=filename, problems=problems_of(exc))
-    uploads.forget(user.session.csrf, str(sha256))
+    uploads.forget(user.session.csrf, sha256)
     return redirect(request, f"/ui/volymer/{stored.id}?sparad=1")
 
 

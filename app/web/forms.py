@@ -14,11 +14,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fastapi import Request
+from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData, ImmutableMultiDict, UploadFile
 
 from app.deps import MAX_FILENAME, settings
 from app.errors import AppError
 from app.models import date_in_bounds
+from app.web import uploads
+from app.web.render import page
 from app.web.session import check_csrf
 from app.web.swedish import say
 
@@ -180,6 +183,35 @@ class FieldErrors:
             self.errors[name] = "Filen är tom."
             return None
         return upload.filename, content
+
+    def reviewed_file(self, form: Fields, session_token: str) -> uploads.Reviewed | None:
+        """`Spara`'s file: the one `Granska` kept for this session, named by the SHA-256 the
+        form sends back; None (with the reason at the file field) when it is gone."""
+        sha256 = form.get("sha256")
+        kept = uploads.take(session_token, sha256) if isinstance(sha256, str) else None
+        if kept is None:
+            self.errors["file"] = (
+                "Den granskade filen finns inte längre: välj den och granska igen."
+            )
+        return kept
+
+
+def form_page(
+    request: Request, template: str, title: str, fields: FieldErrors, **context: Any
+) -> HTMLResponse:
+    """A page with a form: each error at its field, the values filled in again. While a field
+    or a row of the file (``problems``) is wrong, the answer has the errors' status."""
+    failed = bool(fields) or bool(context.get("problems"))
+    return page(
+        request,
+        template,
+        title,
+        status_code=fields.status if failed else 200,
+        errors=fields.errors,
+        values=fields.values,
+        messages=fields.messages,
+        **context,
+    )
 
 
 def _sv(number: Decimal | None) -> str:

@@ -33,8 +33,8 @@ from app.taxa.schemas import ScheduleOut
 from app.volumes.routes import list_volumes
 from app.volumes.schemas import VolumeSetOut
 from app.web.analysis_routes import cached_example_volumes
-from app.web.forms import FieldErrors, Fields, posted_form
-from app.web.render import page, redirect
+from app.web.forms import FieldErrors, Fields, form_page, posted_form
+from app.web.render import redirect
 from app.web.routes import limits_of, sorted_by
 from app.web.session import WebUser, web_user
 from pricing.deviation import DEFAULT_LIMIT_PERCENT
@@ -251,18 +251,14 @@ def _page(
 ) -> Response:
     fields = proposal.fields
     out = outcome.out
-    failed = bool(fields) or bool(outcome.problems)
     items = [] if out is None else sorted_by(list(out.items), sort, dir, ITEM_SORTS)
     keep = {k: fields.values[k] for k in CARRIED if fields.values.get(k)}
-    return page(
+    return form_page(
         request,
         "proposal.html.j2",
         "Förslag till nästa år",
-        status_code=fields.status if failed else 200,
+        fields,
         choices=choices,
-        errors=fields.errors,
-        values=fields.values,
-        messages=fields.messages,
         out=out,
         items=items,
         problems=outcome.problems,

@@ -21,7 +21,7 @@ from app.reference.routes import import_list, list_lists, read_list, reference_c
 from app.reference.schemas import ReferenceImportOut, ReferenceListOut
 from app.taxa.routes import list_schedules
 from app.web import uploads
-from app.web.forms import FieldErrors, posted_form
+from app.web.forms import FieldErrors, form_page, posted_form
 from app.web.render import page, redirect
 from app.web.routes import limits_of, sorted_by
 from app.web.session import WebUser, web_user
@@ -53,16 +53,12 @@ def _lists_page(
     if fields is None:
         fields = FieldErrors(values={"origin": TLV_FILE})
     lists = sorted_by(list_lists(request, _key=user.key), sort, dir, LIST_SORTS)
-    failed = bool(fields) or bool(context.get("problems"))
-    return page(
+    return form_page(
         request,
         "reference_lists.html.j2",
         "Referensprislistor",
-        status_code=fields.status if failed else 200,
+        fields,
         lists=lists,
-        errors=fields.errors,
-        values=fields.values,
-        messages=fields.messages,
         origins=tuple(ORIGINS),
         sort=sort,
         dir=dir,
@@ -147,17 +143,14 @@ def save_list(
     form: FormData = Depends(posted_form),
 ) -> Response:
     fields, values = _read_fields(form)
-    sha256 = form.get("sha256")
-    kept = uploads.take(user.session.csrf, sha256) if isinstance(sha256, str) else None
-    if kept is None:
-        fields.errors["file"] = "Den granskade filen finns inte längre: välj den och granska igen."
+    kept = fields.reviewed_file(form, user.session.csrf)
     if fields or kept is None:
         return _lists_page(request, user, fields)
-    filename, content = kept
+    filename, content, sha256 = kept
     stored = _import(request, user, fields, values, filename, content, dry_run=False)
     if isinstance(stored, Response):
         return stored
-    uploads.forget(user.session.csrf, str(sha256))
+    uploads.forget(user.session.csrf, sha256)
     return redirect(request, f"/ui/referensprislistor/{stored.reference_list.id}?sparad=1")
 
 
@@ -213,15 +206,8 @@ def check_page(
         "dir": dir,
     }
     if not taxa or not lista:  # a link from a taxa or a list names one: the form asks the other
-        return page(
-            request,
-            "reference_check.html.j2",
-            "Referenskontroll",
-            errors=fields.errors,
-            values={"taxa": taxa, "lista": lista},
-            messages=fields.messages,
-            **context,
-        )
+        fields.values.update(taxa=taxa, lista=lista)
+        return form_page(request, "reference_check.html.j2", "Referenskontroll", fields, **context)
     query = request.query_params
     schedule_id = fields.integer_choice(query, "taxa", "Taxa", {s.id for s in schedules})
     list_id = fields.integer_choice(
@@ -237,13 +223,4 @@ def check_page(
         context.update(
             check=check, differences=sorted_by(list(check.differences), sort, dir, DIFFERENCE_SORTS)
         )
-    return page(
-        request,
-        "reference_check.html.j2",
-        "Referenskontroll",
-        status_code=fields.status if fields else 200,
-        errors=fields.errors,
-        values=fields.values,
-        messages=fields.messages,
-        **context,
-    )
+    return form_page(request, "reference_check.html.j2", "Referenskontroll", fields, **context)

@@ -7,7 +7,8 @@ plain functions with the logged-in key, or the plain functions they call (``impo
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -31,12 +32,12 @@ from app.files import Limits
 from app.jour.routes import jour_check
 from app.reference.routes import list_lists
 from app.snapshot import KeyView
-from app.taxa.imports import finding_json, import_taxa
+from app.taxa.imports import ImportOutcome, finding_json, import_taxa
 from app.taxa.routes import activate_schedule, export_schedule, list_schedules, read_schedule
 from app.taxa.schedules import activate, get_schedule
 from app.taxa.schemas import DiffOut, ItemOut, ScheduleRef
 from app.web import uploads
-from app.web.forms import FieldErrors, Fields, posted_form
+from app.web.forms import FieldErrors, Fields, form_page, posted_form
 from app.web.render import answer, page, redirect
 from app.web.session import (
     WebUser,
@@ -275,17 +276,7 @@ def _upload_form(
 ) -> Response:
     if fields is None:
         fields = FieldErrors(values={"variant": "normal", "owner": default_owner(user.key)})
-    status = fields.status if fields or context.get("problems") else 200
-    return page(
-        request,
-        "upload.html.j2",
-        "Ladda upp taxa",
-        status_code=status,
-        errors=fields.errors,
-        values=fields.values,
-        messages=fields.messages,
-        **context,
-    )
+    return form_page(request, "upload.html.j2", "Ladda upp taxa", fields, **context)
 
 
 @router.get("/taxor/ladda-upp")
@@ -293,13 +284,52 @@ def upload_page(request: Request, user: WebUser = Depends(web_user("write"))) ->
     return _upload_form(request, user)
 
 
-def _read_upload_fields(form: FormData, key: KeyView) -> tuple[FieldErrors, str, str, str, Any]:
+@dataclass(frozen=True)
+class _TaxaForm:
+    """The upload form's fields, each checked: what ``import_taxa`` needs beside the file."""
+
+    owner: str
+    name: str
+    variant: Variant
+    valid_from: date
+
+
+def _read_upload_fields(form: FormData, key: KeyView) -> tuple[FieldErrors, _TaxaForm | None]:
+    """Every field's error; the fields themselves only when all of them are right."""
     fields = FieldErrors()
     owner = owner_of(fields, form, key)
     name = fields.text(form, "name", "Namn")
     variant = fields.choice(form, "variant", "Variant", tuple(v.value for v in Variant))
     valid_from = fields.day(form, "valid_from", "Gäller från")
-    return fields, owner, name, variant, valid_from
+    if fields or valid_from is None:
+        return fields, None
+    return fields, _TaxaForm(owner, name, Variant(variant), valid_from)
+
+
+def _import(
+    session: Session,
+    request: Request,
+    user: WebUser,
+    taxa: _TaxaForm,
+    filename: str,
+    content: bytes,
+    *,
+    dry_run: bool,
+) -> ImportOutcome:
+    """``import_taxa`` as POST /v1/imports calls it: `Granska` is its dry run, `Spara` stores,
+    so the review and the save read and check the file alike."""
+    return import_taxa(
+        session,
+        content=content,
+        filename=filename,
+        owner=taxa.owner,
+        name=taxa.name,
+        variant=taxa.variant,
+        valid_from=taxa.valid_from,
+        dry_run=dry_run,
+        actor=actor_of(user.key),
+        limits=limits_of(request),
+    )
 
 
 @router.post("/taxor/granska")
@@ -308,25 +338,14 @@ def review_taxa(
     user: WebUser = Depends(web_user("write")),
     form: FormData = Depends(posted_form),
 ) -> Response:
-    fields, owner, name, variant, valid_from = _read_upload_fields(form, user.key)
+    fields, taxa = _read_upload_fields(form, user.key)
     uploaded = fields.file(request, form, "file")
-    if fields or uploaded is None or valid_from is None:
+    if fields or uploaded is None or taxa is None:
         return _upload_form(request, user, fields)
     filename, content = uploaded
     try:
         with Session(engine(request)) as session:
-            outcome = import_taxa(
-                session,
-                content=content,
-                filename=filename,
-                owner=owner,
-                name=name,
-                variant=Variant(variant),
-                valid_from=valid_from,
-                dry_run=True,
-                actor=actor_of(user.key),
-                limits=limits_of(request),
-            )
+            outcome = _import(session, request, user, taxa, filename, content, dry_run=True)
             against = None
             if outcome.against_id is not None:
                 against = ScheduleRef.of(get_schedule(session, outcome.against_id))
@@ -362,31 +381,17 @@ def save_taxa(
     user: WebUser = Depends(web_user("write")),
     form: FormData = Depends(posted_form),
 ) -> Response:
-    fields, owner, name, variant, valid_from = _read_upload_fields(form, user.key)
-    sha256 = form.get("sha256")
-    kept = uploads.take(user.session.csrf, sha256) if isinstance(sha256, str) else None
-    if kept is None:
-        fields.errors["file"] = "Den granskade filen finns inte längre: välj den och granska igen."
-    if fields or kept is None or valid_from is None:
+    fields, taxa = _read_upload_fields(form, user.key)
+    kept = fields.reviewed_file(form, user.session.csrf)
+    if fields or kept is None or taxa is None:
         return _upload_form(request, user, fields)
-    filename, content = kept
+    filename, content, sha256 = kept
     try:
         with transaction(engine(request)) as session:
-            outcome = import_taxa(
-                session,
-                content=content,
-                filename=filename,
-                owner=owner,
-                name=name,
-                variant=Variant(variant),
-                valid_from=valid_from,
-                dry_run=False,
-                actor=actor_of(user.key),
-                limits=limits_of(request),
-            )
+            outcome = _import(session, request, user, taxa, filename, content, dry_run=False)
     except FileRejected as exc:  # the same bytes were accepted at review; rules may have moved
         return _upload_form(request, user, fields, filename=filename, problems=problems_of(exc))
-    uploads.forget(user.session.csrf, str(sha256))
+    uploads.forget(user.session.csrf, sha256)
     return redirect(request, f"/ui/taxor/{outcome.schedule_id}?sparad=1")
 
 

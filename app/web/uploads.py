@@ -15,6 +15,7 @@ import re
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 KEEP_SECONDS = 60 * 60
 ROOT = Path(tempfile.gettempdir()) / "taxa-web-uploads"
@@ -48,7 +49,13 @@ def keep(session_token: str, filename: str, content: bytes) -> str:
     return sha256
 
 
-def take(session_token: str, sha256: str) -> tuple[str, bytes] | None:
+class Reviewed(NamedTuple):
+    filename: str
+    content: bytes
+    sha256: str  # what the save form sent back, to forget the file once it is stored
+
+
+def take(session_token: str, sha256: str) -> Reviewed | None:
     """The file reviewed in this session with that SHA-256, or None (expired, or never here)."""
     if not SHA256.match(sha256):
         return None
@@ -60,7 +67,7 @@ def take(session_token: str, sha256: str) -> tuple[str, bytes] | None:
         return None
     if hashlib.sha256(content).hexdigest() != sha256:
         return None
-    return filename, content
+    return Reviewed(filename, content, sha256)
 
 
 def forget(session_token: str, sha256: str) -> None:
