@@ -49,6 +49,12 @@ def volumes_id(client: TestClient, admin: dict[str, str]) -> int:
     return int(response.json()["id"])
 
 
+@pytest.fixture()
+def proposal_2026(lists: list[int], volumes_id: int) -> dict[str, Any]:
+    """The usual proposal's body: TLV's 2026 list, the stored example volumes, from 2026-01-01."""
+    return {"reference_list_id": lists[1], "volumes_id": volumes_id, "valid_from": "2026-01-01"}
+
+
 def example_volumes(settings: Settings) -> dict[str, int]:
     validation = parse_volume_file(
         EXAMPLE_VOLUMES.read_bytes(), EXAMPLE_VOLUMES.name, Limits.of(settings)
@@ -83,18 +89,9 @@ def test_a_solved_dry_run_of_the_2025_taxa_against_the_2026_list(
     bundled: list[int],
     lists: list[int],
     volumes_id: int,
+    proposal_2026: dict[str, Any],
 ) -> None:
-    response = post(
-        client,
-        admin,
-        bundled[0],
-        {
-            "reference_list_id": lists[1],
-            "volumes_id": volumes_id,
-            "valid_from": "2026-01-01",
-            "dry_run": True,
-        },
-    )
+    response = post(client, admin, bundled[0], {**proposal_2026, "dry_run": True})
     assert response.status_code == 200, response.text
     body = response.json()
     assert schedules(engine) == 2  # nothing stored
@@ -200,15 +197,10 @@ def test_the_stored_drafts_activate_and_answer_the_new_prices(
     clinic: dict[str, str],
     engine: Engine,
     bundled: list[int],
-    lists: list[int],
     volumes_id: int,
+    proposal_2026: dict[str, Any],
 ) -> None:
-    response = post(
-        client,
-        admin,
-        bundled[0],
-        {"reference_list_id": lists[1], "volumes_id": volumes_id, "valid_from": "2026-01-01"},
-    )
+    response = post(client, admin, bundled[0], proposal_2026)
     assert response.status_code == 201, response.text
     body = response.json()
     normal, jour = body["stored"], body["jour"]["schedule"]
@@ -277,8 +269,7 @@ def test_policies_combined_over_http(
     client: TestClient,
     admin: dict[str, str],
     bundled: list[int],
-    lists: list[int],
-    volumes_id: int,
+    proposal_2026: dict[str, Any],
 ) -> None:
     policy = {
         "mode": "follow_reference",
@@ -292,9 +283,7 @@ def test_policies_combined_over_http(
         admin,
         bundled[0],
         {
-            "reference_list_id": lists[1],
-            "volumes_id": volumes_id,
-            "valid_from": "2026-01-01",
+            **proposal_2026,
             "limit_percent": "7",
             "policy": policy,
             "dry_run": True,
@@ -319,9 +308,7 @@ def test_policies_combined_over_http(
         admin,
         bundled[0],
         {
-            "reference_list_id": lists[1],
-            "volumes_id": volumes_id,
-            "valid_from": "2026-01-01",
+            **proposal_2026,
             "policy": {"percent": "3"},
             "dry_run": True,
         },
@@ -352,17 +339,11 @@ def test_bad_requests_name_the_field_and_store_nothing(
     admin: dict[str, str],
     engine: Engine,
     bundled: list[int],
-    lists: list[int],
-    volumes_id: int,
     change: dict[str, Any],
     field: str,
+    proposal_2026: dict[str, Any],
 ) -> None:
-    body = {
-        "reference_list_id": lists[1],
-        "volumes_id": volumes_id,
-        "valid_from": "2026-01-01",
-        **change,
-    }
+    body = {**proposal_2026, **change}
     response = post(client, admin, bundled[0], body)
     assert response.status_code == 422, response.text
     assert field in [p["field"] for p in response.json()["problems"]]
@@ -374,17 +355,14 @@ def test_a_limit_no_rounding_can_meet_says_why_and_the_nearest_figures(
     admin: dict[str, str],
     engine: Engine,
     bundled: list[int],
-    lists: list[int],
-    volumes_id: int,
+    proposal_2026: dict[str, Any],
 ) -> None:
     response = post(
         client,
         admin,
         bundled[0],
         {
-            "reference_list_id": lists[1],
-            "volumes_id": volumes_id,
-            "valid_from": "2026-01-01",
+            **proposal_2026,
             "limit_percent": "0",
             "policy": {"rounding_kr": "1000"},
         },
@@ -446,10 +424,9 @@ def test_ids_that_name_nothing_and_a_jour_taxa(
     client: TestClient,
     admin: dict[str, str],
     bundled: list[int],
-    lists: list[int],
-    volumes_id: int,
+    proposal_2026: dict[str, Any],
 ) -> None:
-    body = {"reference_list_id": lists[1], "volumes_id": volumes_id, "valid_from": "2026-01-01"}
+    body = proposal_2026
     assert post(client, admin, 999, body).status_code == 404
     assert post(client, admin, bundled[0], {**body, "reference_list_id": 999}).status_code == 404
     assert post(client, admin, bundled[0], {**body, "volumes_id": 999}).status_code == 404
@@ -465,10 +442,9 @@ def test_who_may_propose(
     clinic: dict[str, str],
     engine: Engine,
     bundled: list[int],
-    lists: list[int],
-    volumes_id: int,
+    proposal_2026: dict[str, Any],
 ) -> None:
-    body = {"reference_list_id": lists[1], "volumes_id": volumes_id, "valid_from": "2026-01-01"}
+    body = proposal_2026
     board = client.post("/v1/keys", json={"role": "board", "name": "nämnden"}, headers=admin)
     board_headers = {"Authorization": f"Bearer {board.json()['key']}"}
     assert post(client, clinic, bundled[0], {**body, "dry_run": True}).status_code == 403

@@ -577,15 +577,22 @@ TAXA_E8_E9 = {"704": ("900.00", "940.00"), "101": ("1100.00", "1100.00")}
 TURNS_67_IN_2026 = "1959-08-15"
 
 
-def test_e8_a_67_year_old_pays_10_percent_and_the_period_is_unchanged(
+@pytest.fixture()
+def taxa_e8_e9(
     client: TestClient,
-    clinic: dict[str, str],
     admin: dict[str, str],
     bundled: list[int],
     today_is: Callable[[str], None],
-) -> None:
-    schedule_2026 = import_2026_taxa(client, admin, TAXA_E8_E9)
+) -> int:
+    """E8/E9's 2026 taxa in force after the bundled 2025 one, quoted on 2026-03-01; its id."""
+    schedule_id = import_2026_taxa(client, admin, TAXA_E8_E9)
     today_is("2026-03-01")
+    return schedule_id
+
+
+def test_e8_a_67_year_old_pays_10_percent_and_the_period_is_unchanged(
+    client: TestClient, clinic: dict[str, str], taxa_e8_e9: int
+) -> None:
     quote = post(
         client,
         clinic,
@@ -601,7 +608,7 @@ def test_e8_a_67_year_old_pays_10_percent_and_the_period_is_unchanged(
     # E8: turns 67 in 2026, 900 ≤ 940: särskild tandvårdsersättning on the base 900: state
     # 90 % = 810, patient 90; nothing counted, the open period stays at 1 500.
     assert (line["schedule_id"], line["rule_set"], line["rule"]) == (
-        schedule_2026,
+        taxa_e8_e9,
         "2026",
         "tiotandvard_67",
     )
@@ -624,14 +631,8 @@ def test_e8_a_67_year_old_pays_10_percent_and_the_period_is_unchanged(
 
 
 def test_e9_one_visit_101_in_the_period_704_tiotandvard(
-    client: TestClient,
-    clinic: dict[str, str],
-    admin: dict[str, str],
-    bundled: list[int],
-    today_is: Callable[[str], None],
+    client: TestClient, clinic: dict[str, str], taxa_e8_e9: int
 ) -> None:
-    import_2026_taxa(client, admin, TAXA_E8_E9)
-    today_is("2026-03-01")
     lines = [{"code": "101", "date": "2026-03-10"}, {"code": "704", "date": "2026-03-10"}]
     quote = post(client, clinic, {"patient": {"birth_date": TURNS_67_IN_2026}, "lines": lines})
     l101, l704 = quote["lines"]
@@ -681,14 +682,8 @@ def test_e9_one_visit_101_in_the_period_704_tiotandvard(
 
 
 def test_material_and_technical_costs_are_part_of_the_price(
-    client: TestClient,
-    clinic: dict[str, str],
-    admin: dict[str, str],
-    bundled: list[int],
-    today_is: Callable[[str], None],
+    client: TestClient, clinic: dict[str, str], taxa_e8_e9: int
 ) -> None:
-    import_2026_taxa(client, admin, TAXA_E8_E9)
-    today_is("2026-03-01")
     quote = post(
         client,
         clinic,
