@@ -8,13 +8,12 @@ The same work as ``POST /v1/schedules/{id}/proposals`` (``app/proposals/``), on 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.cli.console import CLI_ACTOR, database, kr, limits, pct, percent_argument, read_file, today
+from app.cli.console import CLI_ACTOR, database, kr, limits, pct, percent_argument, today
 from app.config import DEFAULT_OWNER, Settings
 from pricing.deviation import DEFAULT_LIMIT_PERCENT
 from pricing.taxa import Variant
@@ -45,33 +44,21 @@ def policy_of(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_propose(args: argparse.Namespace, settings: Settings) -> int:
-    from app.proposals.proposing import resolve_volumes, run_proposal
+    from app.cli.volumes import read_volume_file
+    from app.proposals.proposing import run_proposal
     from app.proposals.schemas import ProposalOut
     from app.taxa.schedules import in_force
     from app.volumes.schemas import VolumesRef
-    from app.volumes.volume_sets import EXAMPLE_VOLUMES, parse_volume_file, rejected
+    from app.volumes.volume_sets import EXAMPLE_VOLUMES, resolve_volumes
 
     inline: dict[str, int] | None = None
     source: VolumesRef | None = None
     if args.volumes_id is None:
         path = EXAMPLE_VOLUMES if args.example_volumes else Path(args.volumes_file)
-        content = read_file(path, settings)
-        if content is None:
+        read = read_volume_file(path, settings, example=args.example_volumes)
+        if read is None:
             return 2
-        validation = parse_volume_file(content, path.name, limits(settings))
-        if not validation.ok:
-            raise rejected(validation, path.name)
-        inline = dict(validation.totals)
-        source = VolumesRef(
-            id=None,
-            name="EXAMPLE volumes: INVENTED, not real statistics"
-            if args.example_volumes
-            else path.stem,
-            source_filename=str(path),
-            sha256=hashlib.sha256(content).hexdigest(),
-            codes=len(inline),
-            total_volume=sum(inline.values()),
-        )
+        inline, source = read
     with database(settings, write=True) as session:
         schedule_id = args.schedule
         if schedule_id is None:

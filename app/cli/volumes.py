@@ -9,12 +9,11 @@ database at ``DATABASE_URL``.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.console import (
     CLI_ACTOR,
@@ -25,12 +24,14 @@ from app.cli.console import (
     percent_argument,
     read_file,
     schedule_in_force,
-    schedule_ref,
     today,
 )
 from app.config import DEFAULT_OWNER, Settings
 from pricing.deviation import DEFAULT_LIMIT_PERCENT
 from pricing.taxa import Variant
+
+if TYPE_CHECKING:
+    from app.volumes.schemas import VolumesRef
 
 
 def cmd_volumes_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -61,6 +62,19 @@ def cmd_volumes_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def read_volume_file(
+    path: Path, settings: Settings, *, example: bool
+) -> tuple[dict[str, int], VolumesRef] | None:
+    """A volume file read without storing it, for ``taxa deviation`` and ``taxa propose``; None
+    (said on standard error) when it is over the size limit."""
+    from app.volumes.volume_sets import volumes_from_file
+
+    content = read_file(path, settings)
+    if content is None:
+        return None
+    return volumes_from_file(content, path, limits(settings), example=example)
+
+
 def cmd_volumes_list(args: argparse.Namespace, settings: Settings) -> int:
     from sqlmodel import col, select
 
@@ -77,18 +91,10 @@ def cmd_volumes_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_deviation(args: argparse.Namespace, settings: Settings) -> int:
 
-    from app.reference.lists import load_list, rise_of
-    from app.reference.schemas import against_list
-    from app.taxa.schedules import get_schedule, items_of
-    from app.volumes.analysis import run_deviation
-    from app.volumes.schemas import DeviationOut, VolumesRef
-    from app.volumes.volume_sets import (
-        EXAMPLE_VOLUMES,
-        get_volume_set,
-        parse_volume_file,
-        rejected,
-        volumes_of,
-    )
+    from app.reference.lists import load_list
+    from app.taxa.schedules import get_schedule
+    from app.volumes.analysis import deviation_answer
+    from app.volumes.volume_sets import EXAMPLE_VOLUMES, resolve_volumes
 
     example = args.volumes_id is None and args.volumes_file is None
     with database(settings, write=False) as session:
@@ -99,47 +105,24 @@ def cmd_deviation(args: argparse.Namespace, settings: Settings) -> int:
                 session, args.owner, Variant.NORMAL, args.in_force_on or today()
             )
         if args.volumes_id is not None:
-            stored = get_volume_set(session, args.volumes_id)
-            volumes = volumes_of(session, args.volumes_id)
-            source = VolumesRef(
-                id=stored.id,
-                name=stored.name,
-                source_filename=stored.source_filename,
-                sha256=stored.source_sha256,
-                codes=len(volumes),
-                total_volume=sum(volumes.values()),
-            )
+            volumes, source = resolve_volumes(session, args.volumes_id, None)
         else:
             path = Path(args.volumes_file) if args.volumes_file else EXAMPLE_VOLUMES
-            content = read_file(path, settings)
-            if content is None:
+            read = read_volume_file(path, settings, example=example)
+            if read is None:
                 return 2
-            validation = parse_volume_file(content, path.name, limits(settings))
-            if not validation.ok:
-                raise rejected(validation, path.name)
-            volumes = dict(validation.totals)
-            source = VolumesRef(
-                id=None,
-                name="EXAMPLE volumes: INVENTED, not real statistics" if example else path.stem,
-                source_filename=str(path),
-                sha256=hashlib.sha256(content).hexdigest(),
-                codes=len(volumes),
-                total_volume=sum(volumes.values()),
-            )
+            volumes, source = read
         view = None if args.list_id is None else load_list(session, args.list_id, field="list")[1]
-        analysis, previous = run_deviation(
-            session, schedule, volumes, args.limit, args.previous, view
-        )
-        out = DeviationOut.of(
-            analysis,
-            schedule_ref(schedule),
+        out = deviation_answer(
+            session,
+            schedule,
+            volumes,
             source,
-            None if previous is None else schedule_ref(previous),
+            args.limit,
+            args.previous,
+            view,
             None if args.json else args.top,
         )
-        if view is not None:
-            assert schedule.id is not None
-            against_list(out, rise_of(session, view, volumes, items_of(session, schedule.id)), view)
     if args.json:
         print(out.model_dump_json(indent=2))
         return 0

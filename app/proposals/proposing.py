@@ -41,7 +41,6 @@ from app.taxa.export import export_csv
 from app.taxa.imports import ImportOutcome, import_taxa
 from app.taxa.schedules import get_schedule, items_of
 from app.volumes.schemas import VolumesRef
-from app.volumes.volume_sets import get_volume_set, volumes_of
 from pricing.deviation import presented
 from pricing.proposal import (
     Proposal,
@@ -76,32 +75,6 @@ class ProposalRun:
     normal: Schedule | None  # the stored normal draft; None on a dry run
     jour: JourDraft | None  # None when the owner has no surcharge rule
     notes: tuple[str, ...]
-
-
-def resolve_volumes(
-    session: Session, volumes_id: int | None, inline: Mapping[str, int] | None
-) -> tuple[dict[str, int], VolumesRef]:
-    """A stored volume set, or volumes sent with the request."""
-    if volumes_id is not None:
-        stored = get_volume_set(session, volumes_id)
-        volumes = volumes_of(session, volumes_id)
-        return volumes, VolumesRef(
-            id=stored.id,
-            name=stored.name,
-            source_filename=stored.source_filename,
-            sha256=stored.source_sha256,
-            codes=len(volumes),
-            total_volume=sum(volumes.values()),
-        )
-    volumes = dict(inline or {})
-    return volumes, VolumesRef(
-        id=None,
-        name=None,
-        source_filename=None,
-        sha256=None,
-        codes=len(volumes),
-        total_volume=sum(volumes.values()),
-    )
 
 
 def jour_rule_for(owner: str, valid_from: date) -> tuple[BundledRule, str] | None:

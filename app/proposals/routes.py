@@ -17,10 +17,11 @@ from app.db import transaction
 from app.deps import caller, engine, settings
 from app.errors import ERROR_RESPONSES, error_response
 from app.files import Limits
-from app.proposals.proposing import resolve_volumes, run_proposal
+from app.proposals.proposing import run_proposal
 from app.proposals.schemas import ProposalIn, ProposalOut
 from app.snapshot import KeyView
 from app.taxa.schedules import get_schedule
+from app.volumes.volume_sets import resolve_volumes
 
 router = APIRouter(tags=["proposals"])
 

@@ -15,8 +15,11 @@ from sqlmodel import Session
 
 from app.errors import InvalidInput
 from app.models import Schedule
-from app.reference.lists import ListView, with_list_prices
+from app.reference.lists import ListView, rise_of, with_list_prices
+from app.reference.schemas import against_list
 from app.taxa.schedules import get_schedule, in_force, items_of
+from app.taxa.schemas import ScheduleRef
+from app.volumes.schemas import DeviationOut, VolumesRef
 from pricing.deviation import DeviationAnalysis, analyse_deviation
 from pricing.taxa import Variant
 
@@ -57,3 +60,32 @@ def run_deviation(
         items = with_list_prices(items, reference_list.ref)
     analysis = analyse_deviation(items, volumes, limit_percent, previous_items)
     return analysis, previous
+
+
+def deviation_answer(
+    session: Session,
+    schedule: Schedule,
+    volumes: Mapping[str, int],
+    source: VolumesRef,
+    limit_percent: Decimal,
+    previous_id: int | None,
+    reference_list: ListView | None,
+    top: int | None,
+) -> DeviationOut:
+    """The answer of POST /v1/schedules/{id}/deviation and ``taxa deviation``: the analysis and,
+    on another list's prices, that list's own rise."""
+    assert schedule.id is not None
+    analysis, previous = run_deviation(
+        session, schedule, volumes, limit_percent, previous_id, reference_list
+    )
+    out = DeviationOut.of(
+        analysis,
+        ScheduleRef.of(schedule),
+        source,
+        None if previous is None else ScheduleRef.of(previous),
+        top,
+    )
+    if reference_list is not None:
+        rise = rise_of(session, reference_list, volumes, items_of(session, schedule.id))
+        against_list(out, rise, reference_list)
+    return out

@@ -19,13 +19,11 @@ from app.db import transaction
 from app.deps import UploadedFile, caller, engine
 from app.errors import BUSY_RESPONSES, ERROR_RESPONSES, RowProblem, error_response
 from app.models import STORABLE_TEXT, VolumeSet
-from app.reference.lists import load_list, rise_of
-from app.reference.schemas import against_list
+from app.reference.lists import load_list
 from app.snapshot import KeyView
 from app.taxa.imports import finding_json
-from app.taxa.schedules import get_schedule, items_of
-from app.taxa.schemas import ScheduleRef
-from app.volumes.analysis import run_deviation
+from app.taxa.schedules import get_schedule
+from app.volumes.analysis import deviation_answer
 from app.volumes.schemas import (
     MAX_INLINE_VOLUMES,
     CodeVolume,
@@ -34,9 +32,14 @@ from app.volumes.schemas import (
     VolumeImportOut,
     VolumeSetDetail,
     VolumeSetOut,
-    VolumesRef,
 )
-from app.volumes.volume_sets import get_volume_set, import_volumes, totals_by_set, volumes_of
+from app.volumes.volume_sets import (
+    get_volume_set,
+    import_volumes,
+    resolve_volumes,
+    totals_by_set,
+    volumes_of,
+)
 
 router = APIRouter(tags=["volumes and deviation"])
 
@@ -171,41 +174,10 @@ def deviation(
 ) -> DeviationOut:
     with Session(engine(request)) as session:
         schedule = get_schedule(session, schedule_id)
-        if body.volumes_id is not None:
-            stored = get_volume_set(session, body.volumes_id)
-            volumes = volumes_of(session, body.volumes_id)
-            source = VolumesRef(
-                id=stored.id,
-                name=stored.name,
-                source_filename=stored.source_filename,
-                sha256=stored.source_sha256,
-                codes=len(volumes),
-                total_volume=sum(volumes.values()),
-            )
-        else:
-            assert body.volumes is not None
-            volumes = dict(body.volumes)
-            source = VolumesRef(
-                id=None,
-                name=None,
-                source_filename=None,
-                sha256=None,
-                codes=len(volumes),
-                total_volume=sum(volumes.values()),
-            )
+        volumes, source = resolve_volumes(session, body.volumes_id, body.volumes)
         view = None
         if body.reference_list_id is not None:
             _, view = load_list(session, body.reference_list_id)
-        analysis, previous = run_deviation(
-            session, schedule, volumes, body.limit_percent, body.previous_id, view
+        return deviation_answer(
+            session, schedule, volumes, source, body.limit_percent, body.previous_id, view, body.top
         )
-        out = DeviationOut.of(
-            analysis,
-            ScheduleRef.of(schedule),
-            source,
-            None if previous is None else ScheduleRef.of(previous),
-            body.top,
-        )
-        if view is not None:
-            against_list(out, rise_of(session, view, volumes, items_of(session, schedule_id)), view)
-        return out

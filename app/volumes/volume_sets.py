@@ -9,8 +9,9 @@ judged by :mod:`pricing.volumes`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
@@ -21,6 +22,7 @@ from app.errors import FileRejected, NotFound
 from app.files import Limits, read_sheet
 from app.models import MAX_ID, VolumeEntry, VolumeSet
 from app.taxa.imports import finding_json
+from app.volumes.schemas import VolumesRef
 from pricing.taxa_validation import Finding, RawRow, Severity
 from pricing.volumes import (
     VOLUME_DISPLAY_NAMES,
@@ -191,3 +193,48 @@ def totals_by_set(session: Session) -> dict[int, tuple[int, int]]:
         )
     ).all()
     return {set_id: (codes, int(total or 0)) for set_id, codes, total in rows}
+
+
+def resolve_volumes(
+    session: Session, volumes_id: int | None, inline: Mapping[str, int] | None
+) -> tuple[dict[str, int], VolumesRef]:
+    """A stored volume set, or volumes sent with the request."""
+    if volumes_id is not None:
+        stored = get_volume_set(session, volumes_id)
+        volumes = volumes_of(session, volumes_id)
+        return volumes, VolumesRef(
+            id=stored.id,
+            name=stored.name,
+            source_filename=stored.source_filename,
+            sha256=stored.source_sha256,
+            codes=len(volumes),
+            total_volume=sum(volumes.values()),
+        )
+    volumes = dict(inline or {})
+    return volumes, VolumesRef(
+        id=None,
+        name=None,
+        source_filename=None,
+        sha256=None,
+        codes=len(volumes),
+        total_volume=sum(volumes.values()),
+    )
+
+
+def volumes_from_file(
+    content: bytes, path: Path, limits: Limits, *, example: bool
+) -> tuple[dict[str, int], VolumesRef]:
+    """A volume file read without storing it (``taxa deviation``, ``taxa propose``): the volumes
+    per code and where they come from; every problem in the file raises ``FileRejected``."""
+    validation = parse_volume_file(content, path.name, limits)
+    if not validation.ok:
+        raise rejected(validation, path.name)
+    volumes = dict(validation.totals)
+    return volumes, VolumesRef(
+        id=None,
+        name="EXAMPLE volumes: INVENTED, not real statistics" if example else path.stem,
+        source_filename=str(path),
+        sha256=hashlib.sha256(content).hexdigest(),
+        codes=len(volumes),
+        total_volume=sum(volumes.values()),
+    )
