@@ -299,12 +299,24 @@ def test_volumes_are_reviewed_then_saved(page: Any, service: Any) -> None:
 
 
 def test_docs_and_redoc_work_without_a_network(page: Any, service: Any) -> None:
+    """Both work offline and ask nothing of another host (ReDoc's bundle would fetch its logo
+    from cdn.redoc.ly: the pages' Content-Security-Policy keeps the browser from asking)."""
+    outside: list[str] = []  # what the browser tried to fetch from another host
+
+    def record(route: Any) -> None:
+        if not route.request.url.startswith((service.url, "data:", "blob:", "about:")):
+            outside.append(route.request.url)
+        route.fallback()  # on to the context's handler, which lets only the service through
+
+    page.route("**/*", record)
     page.goto("/docs")
     expect(page.get_by_text("/v1/procedures/{code}").first).to_be_visible(timeout=30_000)
     page.goto("/redoc")
     expect(
         page.get_by_role("heading", name=re.compile("Folktandvården taxa service")).first
     ).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("API docs by Redocly")).to_be_visible()  # where the logo would be
+    assert outside == []
 
 
 TLV_2026 = REPO_ROOT / "tests" / "data" / "tlv-referenspriser-2026-01-01.csv"
