@@ -485,6 +485,14 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: error_response("A malformed request: every problem with its field"),
 }
 
+# What reading an uploaded file can refuse it for (app.files), the same for every upload.
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    413: error_response(
+        "File, rows, columns, cells, unpacked XLSX or reading time over the limit (named)"
+    ),
+    415: error_response("Not a CSV/XLSX, or not what its name says"),
+}
+
 # Writes on SQLite: the database stayed busy with another write longer than a write may wait.
 BUSY_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: error_response(

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from app.auth import actor_of
 from app.db import transaction
 from app.deps import UploadedFile, caller, engine, snapshots
-from app.errors import ERROR_RESPONSES, Forbidden, error_response
+from app.errors import ERROR_RESPONSES, FILE_RESPONSES, Forbidden, error_response
 from app.models import BoundedDate, ReferenceListRow
 from app.reference.lists import (
     TLV_FILE,
@@ -69,10 +69,7 @@ LIST_NOT_FOUND: dict[int | str, dict[str, object]] = {
         },
         403: error_response("The key may not write, or is scoped to owners (lists are national)"),
         409: error_response("The dates overlap a stored list's (named)"),
-        413: error_response(
-            "File, rows, columns, cells, unpacked XLSX or reading time over the limit (named)"
-        ),
-        415: error_response("Not a CSV/XLSX, or not what its name says"),
+        **FILE_RESPONSES,
         422: error_response(
             "Not TLV's layout, or every problem in the file (nothing stored); "
             "valid_to before valid_from; no date given or stated"

@@ -14,7 +14,7 @@ from app.auth import actor_of, require_owner
 from app.config import DEFAULT_OWNER
 from app.db import transaction
 from app.deps import UploadedFile, caller, engine, snapshots
-from app.errors import BUSY_RESPONSES, ERROR_RESPONSES, RowProblem, error_response
+from app.errors import BUSY_RESPONSES, ERROR_RESPONSES, FILE_RESPONSES, RowProblem, error_response
 from app.models import STORABLE_TEXT, BoundedDate, Schedule, ScheduleItem
 from app.snapshot import KeyView
 from app.taxa.export import export_csv, export_xlsx
@@ -141,10 +141,7 @@ def export_schedule(
         **ERROR_RESPONSES,
         200: {"model": ImportOut, "description": "dry_run: validation and diff, nothing stored"},
         403: error_response("The key's role may not write, or not for this owner"),
-        413: error_response(
-            "File, rows, columns, cells, unpacked XLSX or reading time over the limit (named)"
-        ),
-        415: error_response("Not a CSV/XLSX, or not what its name says"),
+        **FILE_RESPONSES,
         422: error_response("Every problem in the file (nothing stored), or a malformed form"),
         **BUSY_RESPONSES,
     },

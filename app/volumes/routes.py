@@ -17,7 +17,7 @@ from app.auth import actor_of, require_owner
 from app.config import DEFAULT_OWNER
 from app.db import transaction
 from app.deps import UploadedFile, caller, engine
-from app.errors import BUSY_RESPONSES, ERROR_RESPONSES, RowProblem, error_response
+from app.errors import BUSY_RESPONSES, ERROR_RESPONSES, FILE_RESPONSES, RowProblem, error_response
 from app.models import STORABLE_TEXT, VolumeSet
 from app.reference.lists import load_list
 from app.snapshot import KeyView
@@ -66,10 +66,7 @@ VOLUME_NOT_FOUND: dict[int | str, dict[str, Any]] = {
     responses={
         **ERROR_RESPONSES,
         403: error_response("The key's role may not write, or not for this owner"),
-        413: error_response(
-            "File, rows, columns, cells, unpacked XLSX or reading time over the limit (named)"
-        ),
-        415: error_response("Not a CSV/XLSX, or not what its name says"),
+        **FILE_RESPONSES,
         422: error_response("Every problem in the file (nothing stored), or a malformed form"),
         **BUSY_RESPONSES,
     },
