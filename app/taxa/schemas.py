@@ -61,6 +61,9 @@ class ItemOut(BaseModel):
 
 
 class ScheduleRef(BaseModel):
+    # Every field but item_count is a column of Schedule under the same name: read from the row.
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     name: str
     owner: str
@@ -70,15 +73,7 @@ class ScheduleRef(BaseModel):
 
     @classmethod
     def of(cls, s: Schedule) -> ScheduleRef:
-        assert s.id is not None
-        return cls(
-            id=s.id,
-            name=s.name,
-            owner=s.owner,
-            variant=s.variant,
-            valid_from=s.valid_from,
-            valid_to=s.valid_to,
-        )
+        return cls.model_validate(s)
 
 
 class ScheduleOut(ScheduleRef):
@@ -92,22 +87,9 @@ class ScheduleOut(ScheduleRef):
 
     @classmethod
     def of(cls, s: Schedule, item_count: int | None = None) -> ScheduleOut:
-        assert s.id is not None
-        return cls(
-            id=s.id,
-            name=s.name,
-            owner=s.owner,
-            variant=s.variant,
-            valid_from=s.valid_from,
-            valid_to=s.valid_to,
-            status=s.status,
-            source_filename=s.source_filename,
-            source_sha256=s.source_sha256,
-            imported_by=s.imported_by,
-            imported_at=s.imported_at,
-            activated_at=s.activated_at,
-            item_count=item_count,
-        )
+        out = cls.model_validate(s)
+        out.item_count = item_count
+        return out
 
 
 class ScheduleDetail(ScheduleOut):
