@@ -32,6 +32,7 @@ from app.reference.schemas import (
     TaxaOnlyOut,
     VariantOut,
     needs_price,
+    taxa_only,
     variant_finding,
 )
 from app.taxa.imports import finding_json
@@ -179,16 +180,9 @@ class ProposalDeviationOut(BaseModel):
             total=FiguresOut.of(a.total),
             without_utbyte=FiguresOut.of(a.without_utbyte),
             utbyte=FiguresOut.of(a.utbyte),
-            by_category=[
-                CategoryFigures(category=c.value if c else None, figures=FiguresOut.of(f))
-                for c, f in a.by_category.items()
-            ],
-            by_group=[
-                GroupFigures(group=g, figures=FiguresOut.of(f)) for g, f in a.by_group.items()
-            ],
-            price_position=PricePositionOut(
-                above=a.price_position.above, at=a.price_position.at, below=a.price_position.below
-            ),
+            by_category=CategoryFigures.all_of(a),
+            by_group=GroupFigures.all_of(a),
+            price_position=PricePositionOut.of(a.price_position),
             year_on_year=None if a.year_on_year is None else YearOnYearOut.of(a.year_on_year, base),
         )
 
@@ -336,17 +330,7 @@ class ProposalOut(BaseModel):
             at_or_below_reference_before=p.at_or_below_before,
             at_or_below_reference_after=p.at_or_below_after,
             needs_price=[needs_price(e) for e in p.needs_price],
-            only_in_taxa=[
-                TaxaOnlyOut(
-                    code=t.code,
-                    tlv_code=t.tlv_code,
-                    column=None if t.column is None else t.column.value,
-                    reason=t.reason.value,
-                    taxa_reference=t.taxa_reference,
-                    detail=t.detail,
-                )
-                for t in p.reference_check.only_in_taxa
-            ],
+            only_in_taxa=[taxa_only(t) for t in p.reference_check.only_in_taxa],
             variants=[
                 variant_finding(m.region_code, m.tlv_code, m.column.value, m.variant or "")
                 for m in p.reference_check.variants

@@ -17,7 +17,7 @@ from app.models import ReferenceListRow
 from app.reference.lists import CodeAnswer, ListView, ReferenceImport, Rise, origin_description
 from app.taxa.schemas import ScheduleRef
 from pricing.deviation import presented
-from pricing.reference import ListRise, ReferenceCheck, ReferenceEntry
+from pricing.reference import ListRise, ReferenceCheck, ReferenceEntry, TaxaOnlyCode
 
 if TYPE_CHECKING:
     from app.volumes.schemas import DeviationOut
@@ -297,17 +297,7 @@ class ReferenceCheckOut(BaseModel):
                 for d in check.differences
             ],
             only_in_list=[needs_price(e) for e in check.only_in_list],
-            only_in_taxa=[
-                TaxaOnlyOut(
-                    code=t.code,
-                    tlv_code=t.tlv_code,
-                    column=None if t.column is None else t.column.value,
-                    reason=t.reason.value,
-                    taxa_reference=t.taxa_reference,
-                    detail=t.detail,
-                )
-                for t in check.only_in_taxa
-            ],
+            only_in_taxa=[taxa_only(t) for t in check.only_in_taxa],
             variants=[
                 variant_finding(m.region_code, m.tlv_code, m.column.value, m.variant or "")
                 for m in check.variants
@@ -323,6 +313,17 @@ def needs_price(e: ReferenceEntry) -> ListOnlyOut:
         specialist=e.specialist,
         finding=f"TLV åtgärd {e.code} is in the list but no code of the taxa "
         "has it: it needs a price (none is guessed)",
+    )
+
+
+def taxa_only(t: TaxaOnlyCode) -> TaxaOnlyOut:
+    return TaxaOnlyOut(
+        code=t.code,
+        tlv_code=t.tlv_code,
+        column=None if t.column is None else t.column.value,
+        reason=t.reason.value,
+        taxa_reference=t.taxa_reference,
+        detail=t.detail,
     )
 
 

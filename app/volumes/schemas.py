@@ -23,6 +23,7 @@ from pricing.deviation import (
     DeviationAnalysis,
     Figures,
     LeftOut,
+    PricePosition,
     YearOnYear,
     presented,
 )
@@ -187,10 +188,21 @@ class CategoryFigures(BaseModel):
     category: str | None
     figures: FiguresOut
 
+    @classmethod
+    def all_of(cls, a: DeviationAnalysis) -> list[CategoryFigures]:
+        return [
+            cls(category=c.value if c else None, figures=FiguresOut.of(f))
+            for c, f in a.by_category.items()
+        ]
+
 
 class GroupFigures(BaseModel):
     group: str
     figures: FiguresOut
+
+    @classmethod
+    def all_of(cls, a: DeviationAnalysis) -> list[GroupFigures]:
+        return [cls(group=g, figures=FiguresOut.of(f)) for g, f in a.by_group.items()]
 
 
 class ContributionOut(BaseModel):
@@ -223,6 +235,10 @@ class PricePositionOut(BaseModel):
     above: int
     at: int
     below: int
+
+    @classmethod
+    def of(cls, p: PricePosition) -> PricePositionOut:
+        return cls(above=p.above, at=p.at, below=p.below)
 
 
 class LeftOutOut(BaseModel):
@@ -373,18 +389,11 @@ class DeviationOut(BaseModel):
             total=total,
             without_utbyte=FiguresOut.of(a.without_utbyte),
             utbyte=FiguresOut.of(a.utbyte),
-            by_category=[
-                CategoryFigures(category=c.value if c else None, figures=FiguresOut.of(f))
-                for c, f in a.by_category.items()
-            ],
-            by_group=[
-                GroupFigures(group=g, figures=FiguresOut.of(f)) for g, f in a.by_group.items()
-            ],
+            by_category=CategoryFigures.all_of(a),
+            by_group=GroupFigures.all_of(a),
             contributions=[ContributionOut.of(c) for c in contributions],
             contributions_total=len(a.contributions),
-            price_position=PricePositionOut(
-                above=a.price_position.above, at=a.price_position.at, below=a.price_position.below
-            ),
+            price_position=PricePositionOut.of(a.price_position),
             left_out=LeftOutGroups(
                 intern=[LeftOutOut.of(o) for o in a.intern],
                 no_reference=[LeftOutOut.of(o) for o in a.no_reference],
