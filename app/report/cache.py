@@ -27,6 +27,9 @@ from app.report.formats import Rendered, ReportFormat, render
 
 KEPT = 16  # rendered reports (a PDF is ~70 KiB, the HTML ~80 KiB)
 
+# Set once a report is being rendered: the warm-up then leaves out what that report does anyway.
+RENDERING = threading.Event()
+
 
 def report_key(data: ReportData, fmt: ReportFormat) -> Hashable:
     """Everything a rendered report depends on but the moment it was made."""
@@ -67,6 +70,7 @@ class RenderedReports:
             with self._lock:
                 found = self._rendered.get(key)
             if found is None:
+                RENDERING.set()
                 found = render(data, fmt)
                 with self._lock:
                     self._rendered[key] = found
@@ -132,17 +136,23 @@ def warm_report_machinery() -> None:
     """Import WeasyPrint and matplotlib, compile the report template and make a page of PDF
     in the report's CSS with a chart, once per process: the imports, font loading and first
     layout (~3 s on a 2-core machine) are then not the first report's (`taxa serve` runs this
-    in a background thread at start-up).
+    in a background thread at start-up). If a report is asked for before the page is made, the
+    page is left out: that report would only share the processor with it.
 
     When the server has frozen its start-up heap (``TAXA_FREEZE_HEAP``, app/main.py), what
     this loaded is frozen too: WeasyPrint's, matplotlib's and fontTools' modules are ~80 000
     objects that every full collection during a report would otherwise walk again (a report
     makes two or three; ~80 ms of a PDF's ~1.1 s, measured)."""
-    from app.report.html import TEMPLATE, environment
-    from app.report.pdf import layout, write_pdf
+    from matplotlib.backends import backend_svg  # noqa: F401
+    from matplotlib.figure import Figure  # noqa: F401
 
+    from app.report.html import TEMPLATE, environment
+    from app.report.pdf import html_class, layout, write_pdf
+
+    html_class()  # WeasyPrint imported, its narrowed stylesheet parsed
     environment().get_template(TEMPLATE)
-    write_pdf(layout(warm_page()), "warm")
+    if not RENDERING.is_set():
+        write_pdf(layout(warm_page()), "warm")
     if gc.get_freeze_count():
         gc.collect()
         gc.freeze()

@@ -34,7 +34,7 @@ def user_agent_css(ua: str) -> str:
 
 
 @cache
-def _html_class() -> Any:
+def html_class() -> Any:
     """``weasyprint.HTML`` laying out with the narrowed user-agent stylesheet."""
     from weasyprint import CSS, HTML
     from weasyprint.html import UA, UA_COUNTER_STYLE, UA_STYLESHEET
@@ -51,7 +51,7 @@ def _html_class() -> Any:
 
 def layout(html: str) -> Any:
     """The laid-out pages of ``html`` (a ``weasyprint.Document``): the tests inspect its boxes."""
-    return _html_class()(string=html).render()
+    return html_class()(string=html).render()
 
 
 def write_pdf(document: Any, pdf_title: str) -> bytes:

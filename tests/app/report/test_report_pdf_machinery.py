@@ -5,10 +5,15 @@ is laid out in the report template's own CSS."""
 from __future__ import annotations
 
 import re
+import threading
+from typing import Any
 
+import pytest
 from weasyprint import HTML
 from weasyprint.html import UA
 
+import app.report.cache as report_cache
+import app.report.pdf as report_pdf
 from app.report.cache import warm_page, warm_report_machinery
 from app.report.html import TEMPLATE, TEMPLATES
 from app.report.pdf import layout, user_agent_css, write_pdf
@@ -50,3 +55,22 @@ def test_the_warm_up_page_is_in_the_report_css() -> None:
     warm_report_machinery()
     pages = layout(page).pages
     assert len(pages) == 1
+
+
+def test_the_warm_up_leaves_its_page_out_once_a_report_is_being_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    laid_out: list[str] = []
+    real_layout = report_pdf.layout
+
+    def counting(html: str) -> Any:
+        laid_out.append(html)
+        return real_layout(html)
+
+    monkeypatch.setattr(report_pdf, "layout", counting)
+    monkeypatch.setattr(report_cache, "RENDERING", threading.Event())
+    warm_report_machinery.__wrapped__()
+    assert len(laid_out) == 1
+    report_cache.RENDERING.set()
+    warm_report_machinery.__wrapped__()
+    assert len(laid_out) == 1
