@@ -52,10 +52,16 @@ def post(client: TestClient, headers: dict[str, str], body: Json) -> Json:
     return response.json()  # type: ignore[no-any-return]
 
 
-def figures(line: Json) -> tuple[str, ...]:
+def figures(line: Json) -> tuple[str | None, ...]:
     """price, reference, basis, atb, stb, state, region, patient of a line."""
     keys = ("price", "reference_price", "basis", "atb", "stb", "state", "region", "patient")
     return tuple(line[k] for k in keys)
+
+
+def amounts(text: str) -> tuple[str | None, ...]:
+    """The figures a test expects, written on one line in ``figures``' order ("1100.00 1015.00 …");
+    ``None`` stands for an absent reference price."""
+    return tuple(None if word == "None" else word for word in text.split())
 
 
 def adds_up(quote: Json) -> None:
@@ -92,34 +98,16 @@ def test_2025_quote_101_two_121_701(
     # 101: price 1 100, capped at the reference 1 015. ATB pays 300 of it (all the balance),
     # basis 1 015 − 300 = 715. Counted 2 500 → 3 215: 215 above 3 000 at 50 % = 107.50.
     # Patient 1 100 − 107.50 − 300 = 692.50 (the 85 above the reference included).
-    assert figures(l101) == (
-        "1100.00",
-        "1015.00",
-        "715.00",
-        "300.00",
-        "0.00",
-        "107.50",
-        "0.00",
-        "692.50",
-    )
+    assert figures(l101) == amounts("1100.00 1015.00 715.00 300.00 0.00 107.50 0.00 692.50")
     assert l101["state_by_rule"] == {"hkskydd_50": "107.50"}
     assert l101["period_counted_after"] == "3215.00"
     # 2 × 121: price 2 × 80 = 160, reference 2 × 70 = 140, no ATB left: basis 140.
     # Counted 3 215 → 3 355, all above 3 000: 140 × 50 % = 70. Patient 160 − 70 = 90.
-    assert figures(l121) == ("160.00", "140.00", "140.00", "0.00", "0.00", "70.00", "0.00", "90.00")
+    assert figures(l121) == amounts("160.00 140.00 140.00 0.00 0.00 70.00 0.00 90.00")
     assert l121["quantity"] == 2 and l121["period_counted_after"] == "3355.00"
     # 701: price 785, reference 720: basis 720, counted 3 355 → 4 075: 720 × 50 % = 360.
     # Patient 785 − 360 = 425.
-    assert figures(l701) == (
-        "785.00",
-        "720.00",
-        "720.00",
-        "0.00",
-        "0.00",
-        "360.00",
-        "0.00",
-        "425.00",
-    )
+    assert figures(l701) == amounts("785.00 720.00 720.00 0.00 0.00 360.00 0.00 425.00")
     # Totals: 1 100 + 160 + 785 = 2 045; state 107.50 + 70 + 360 = 537.50; ATB 300;
     # patient 692.50 + 90 + 425 = 1 207.50 (= 2 045 − 537.50 − 300).
     assert quote["totals"] == {
@@ -217,38 +205,20 @@ def test_2026_patient_aged_70(
     # Patient 1 100 − 600 = 500.
     assert l101["rule"] == "hkskydd"
     assert (l101["ersattning"], l101["ersattning_reason"]) == ("allman", "outside_sarskild_scope")
-    assert figures(l101) == (
-        "1100.00",
-        "1015.00",
-        "415.00",
-        "600.00",
-        "0.00",
-        "0.00",
-        "0.00",
-        "500.00",
-    )
+    assert figures(l101) == amounts("1100.00 1015.00 415.00 600.00 0.00 0.00 0.00 500.00")
     assert any("code outside the 67+ rule's scope" in note for note in l101["notes"])
     # 342 (price 1 245 = reference 1 245, group 3xx, in scope): the 67+ rule. The patient pays
     # 10 % of 1 245 = 124.50, the state 1 245 − 124.50 = 1 120.50; no ATB, nothing counted.
     assert l342["rule"] == "tiotandvard_67"
     assert (l342["ersattning"], l342["ersattning_reason"]) == ("sarskild", None)
-    assert figures(l342) == (
-        "1245.00",
-        "1245.00",
-        "1245.00",
-        "0.00",
-        "0.00",
-        "1120.50",
-        "0.00",
-        "124.50",
-    )
+    assert figures(l342) == amounts("1245.00 1245.00 1245.00 0.00 0.00 1120.50 0.00 124.50")
     assert l342["state_by_rule"] == {"tiotandvard_67": "1120.50"} and l342["counted"] == "0.00"
     # 701 (filling, in scope) but priced 785 above its reference 720: the 67+ rule requires a
     # price ≤ reference, so the ordinary protection applies: basis 720, counted 415 → 1 135,
     # below 3 000: state 0, patient 785.
     assert l701["rule"] == "hkskydd"
     assert (l701["ersattning"], l701["ersattning_reason"]) == ("allman", "price_above_reference")
-    assert figures(l701) == ("785.00", "720.00", "720.00", "0.00", "0.00", "0.00", "0.00", "785.00")
+    assert figures(l701) == amounts("785.00 720.00 720.00 0.00 0.00 0.00 0.00 785.00")
     assert (
         "701: price 785.00 above reference 720.00: the 67+ rule does not apply; ordinary "
         "high-cost protection"
@@ -314,16 +284,7 @@ def test_jour_line_uses_the_jour_price_and_the_normal_reference(
     # Jour price 1 650 (1 100 × 1.5), reference still 1 015 (never surcharged). 3 000 already
     # counted: 1 015 × 50 % = 507.50; patient 1 650 − 507.50 = 1 142.50 (the whole surcharge).
     assert (line["variant"], line["schedule_id"]) == ("jour", bundled[1])
-    assert figures(line) == (
-        "1650.00",
-        "1015.00",
-        "1015.00",
-        "0.00",
-        "0.00",
-        "507.50",
-        "0.00",
-        "1142.50",
-    )
+    assert figures(line) == amounts("1650.00 1015.00 1015.00 0.00 0.00 507.50 0.00 1142.50")
     assert any("jour price 1 650.00" in note for note in line["notes"])
 
 
@@ -347,16 +308,7 @@ def test_lines_given_as_instants_are_jour_or_normal_by_the_jour_windows(
     # patient 515 − 240 = 275.
     assert (monday["index"], monday["date"], monday["variant"]) == (1, "2025-12-22", "normal")
     assert monday["schedule_id"] == bundled[0]
-    assert figures(monday) == (
-        "515.00",
-        "480.00",
-        "480.00",
-        "0.00",
-        "0.00",
-        "240.00",
-        "0.00",
-        "275.00",
-    )
+    assert figures(monday) == amounts("515.00 480.00 480.00 0.00 0.00 240.00 0.00 275.00")
     # Julafton 19:30: jourtid; jour 301 at 775, reference 480: state 240, patient 535.
     assert (julafton["index"], julafton["date"], julafton["variant"]) == (0, "2025-12-24", "jour")
     assert julafton["schedule_id"] == bundled[1]
@@ -366,16 +318,7 @@ def test_lines_given_as_instants_are_jour_or_normal_by_the_jour_windows(
         "time: julafton: jourtid all day (windows-default.json): "
         "jour taxa"
     )
-    assert figures(julafton) == (
-        "775.00",
-        "480.00",
-        "480.00",
-        "0.00",
-        "0.00",
-        "240.00",
-        "0.00",
-        "535.00",
-    )
+    assert figures(julafton) == amounts("775.00 480.00 480.00 0.00 0.00 240.00 0.00 535.00")
     # 23:30 UTC on 31 December is 00:30 on 1 January 2026 in Stockholm: a 2026 line (rule set
     # 2026), jourtid (public holiday), still in the period that started 2025-01-10. State 240.
     assert (new_year["date"], new_year["variant"], new_year["rule_set"]) == (
@@ -383,16 +326,7 @@ def test_lines_given_as_instants_are_jour_or_normal_by_the_jour_windows(
         "jour",
         "2026",
     )
-    assert figures(new_year) == (
-        "775.00",
-        "480.00",
-        "480.00",
-        "0.00",
-        "0.00",
-        "240.00",
-        "0.00",
-        "535.00",
-    )
+    assert figures(new_year) == amounts("775.00 480.00 480.00 0.00 0.00 240.00 0.00 535.00")
     assert quote["patient_after"]["period"] == {"start": "2025-01-10", "counted": "4440.00"}
     assert [r["id"] for r in quote["rule_sets"]] == ["2025", "2026"]
 
@@ -418,16 +352,7 @@ def test_s_code_without_referral_gets_the_general_reference_price(
     # Without referral: price 680, reference of the general code 103 = 440; basis 440, a new
     # period opens; below 3 000: state 0, patient 680.
     assert (plain["reference_code"], plain["reference_price"]) == ("103", "440.00")
-    assert figures(plain) == (
-        "680.00",
-        "440.00",
-        "440.00",
-        "0.00",
-        "0.00",
-        "0.00",
-        "0.00",
-        "680.00",
-    )
+    assert figures(plain) == amounts("680.00 440.00 440.00 0.00 0.00 0.00 0.00 680.00")
     assert (
         "103S without specialist referral: the general reference price of 103 (440.00 kr) applies"
     ) in plain["notes"]
@@ -452,9 +377,9 @@ def test_intern_codes_get_no_support_and_open_no_period(
     )
     a11, cosmetic = quote["lines"]
     assert a11["rule"] == "no_support" and a11["reference_price"] is None
-    assert figures(a11) == ("2275.00", None, "0.00", "0.00", "0.00", "0.00", "0.00", "2275.00")
+    assert figures(a11) == amounts("2275.00 None 0.00 0.00 0.00 0.00 0.00 2275.00")
     # 57 × 30 = 1 710, all the patient's; the ATB is not touched.
-    assert figures(cosmetic) == ("1710.00", None, "0.00", "0.00", "0.00", "0.00", "0.00", "1710.00")
+    assert figures(cosmetic) == amounts("1710.00 None 0.00 0.00 0.00 0.00 0.00 1710.00")
     assert quote["patient_after"]["period"] is None
     assert quote["patient_after"]["atb_available"] == "300.00"
 
@@ -514,8 +439,8 @@ def test_patient_after_carries_the_period_atb_and_stb_into_the_next_quote(
     # 103: on the STB list but the half-year's 600 is used: basis 440, 4 850 → 5 290:
     #      state 220, patient 295.
     assert [figures(line) for line in second["lines"]] == [
-        ("4160.00", "4015.00", "4015.00", "0.00", "0.00", "925.00", "0.00", "3235.00"),
-        ("515.00", "440.00", "440.00", "0.00", "0.00", "220.00", "0.00", "295.00"),
+        amounts("4160.00 4015.00 4015.00 0.00 0.00 925.00 0.00 3235.00"),
+        amounts("515.00 440.00 440.00 0.00 0.00 220.00 0.00 295.00"),
     ]
     # Together: price 1 100 + 785 + 4 160 + 515 = 6 560, state 925 + 220 = 1 145, ATB 300,
     # STB 600, patient 200 + 785 + 3 235 + 295 = 4 515.
@@ -613,16 +538,7 @@ def test_e8_a_67_year_old_pays_10_percent_and_the_period_is_unchanged(
         "tiotandvard_67",
     )
     assert (line["ersattning"], line["ersattning_reason"]) == ("sarskild", None)
-    assert figures(line) == (
-        "900.00",
-        "940.00",
-        "900.00",
-        "0.00",
-        "0.00",
-        "810.00",
-        "0.00",
-        "90.00",
-    )
+    assert figures(line) == amounts("900.00 940.00 900.00 0.00 0.00 810.00 0.00 90.00")
     assert line["counted"] == "0.00" and line["tooth_position"] == 36
     assert line["text"] == "Fyllning av en yta på molar eller premolar"
     assert quote["patient_after"]["period"] == {"start": "2026-01-20", "counted": "1500.00"}
@@ -639,16 +555,7 @@ def test_e9_one_visit_101_in_the_period_704_tiotandvard(
     # 101 (an examination, outside the 67+ rule's scope): allmän tandvårdsersättning, a fresh
     # period opens and counts 1 100, below the karens: the patient pays 1 100.
     assert (l101["ersattning"], l101["ersattning_reason"]) == ("allman", "outside_sarskild_scope")
-    assert figures(l101) == (
-        "1100.00",
-        "1100.00",
-        "1100.00",
-        "0.00",
-        "0.00",
-        "0.00",
-        "0.00",
-        "1100.00",
-    )
+    assert figures(l101) == amounts("1100.00 1100.00 1100.00 0.00 0.00 0.00 0.00 1100.00")
     # 704: särskild, the patient 90, not counted.
     assert (l704["ersattning"], l704["state"], l704["patient"], l704["counted"]) == (
         "sarskild",
@@ -709,19 +616,10 @@ def test_material_and_technical_costs_are_part_of_the_price(
         "30.00",
         "0.00",
     )
-    assert figures(cheap) == (
-        "930.00",
-        "940.00",
-        "930.00",
-        "0.00",
-        "0.00",
-        "837.00",
-        "0.00",
-        "93.00",
-    )
+    assert figures(cheap) == amounts("930.00 940.00 930.00 0.00 0.00 837.00 0.00 93.00")
     assert (dear["ersattning"], dear["ersattning_reason"]) == ("allman", "price_above_reference")
     assert (dear["material_kr"], dear["technical_kr"]) == ("30.00", "20.00")
-    assert figures(dear) == ("950.00", "940.00", "940.00", "0.00", "0.00", "0.00", "0.00", "950.00")
+    assert figures(dear) == amounts("950.00 940.00 940.00 0.00 0.00 0.00 0.00 950.00")
     adds_up(quote)
 
 
