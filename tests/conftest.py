@@ -105,6 +105,12 @@ def clinic(engine: Engine) -> dict[str, str]:
 
 
 @pytest.fixture()
+def board(engine: Engine) -> dict[str, str]:
+    """Headers of a board key."""
+    return _key(engine, Role.BOARD)
+
+
+@pytest.fixture()
 def bundled(engine: Engine, settings: Settings) -> list[int]:
     """The bundled 2025 taxa, loaded and active: [normal id, jour id]."""
     from app.files import Limits

@@ -24,7 +24,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 import app.quotes.routes as quote_routes
-from app.auth import Role, create_key
 from app.config import Settings
 from app.db import transaction
 from app.files import Limits
@@ -322,13 +321,11 @@ def test_the_direct_quote_answers_as_the_documented_route(
 
 
 def test_the_direct_quote_checks_the_role_as_the_documented_route(
-    client: TestClient, engine: Engine
+    client: TestClient, board: dict[str, str]
 ) -> None:
     """A key whose role may not quote is refused (403) on both paths; a body that is not JSON
     is refused (422) first, as FastAPI reads the body before the route's dependencies."""
-    with transaction(engine) as session:
-        _, key = create_key(session, Role.BOARD, "test board")
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    headers = {**board, "Content-Type": "application/json"}
     for body, status in ((b"{", 422), (b"{}", 403), (json.dumps(quote_bodies()[0]["body"]), 403)):
         direct = client.post("/v1/quotes", headers=headers, content=body)
         documented = client.post("/v1/quotes?format=json", headers=headers, content=body)

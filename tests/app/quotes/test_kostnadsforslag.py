@@ -18,6 +18,7 @@ import json
 import logging
 import re
 import socket
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -456,14 +457,11 @@ def test_cli_writes_the_kostnadsforslag(
     client: TestClient,
     clinic: dict[str, str],
     bundled: list[int],
-    settings: Settings,
+    request_file: Callable[[Any], Path],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    request = tmp_path / "quote.json"
-    request.write_text(json.dumps(TEN_LINES), encoding="utf-8")
+    request = request_file(TEN_LINES)
     quote = post(client, clinic, TEN_LINES).json()
     pdf = tmp_path / "kostnadsforslag.pdf"
     assert main(["quote", str(request), "--format", "pdf", "-o", str(pdf)]) == 0
@@ -478,14 +476,11 @@ def test_cli_writes_the_kostnadsforslag(
 
 def test_cli_does_not_echo_a_bad_personnummer(
     bundled: list[int],
-    settings: Settings,
+    request_file: Callable[[Any], Path],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    request = tmp_path / "quote.json"
-    request.write_text(json.dumps({**TEN_LINES, "personnummer": PERSONNUMMER * 3}), "utf-8")
+    request = request_file({**TEN_LINES, "personnummer": PERSONNUMMER * 3})
     assert main(["quote", str(request), "--format", "pdf", "-o", str(tmp_path / "x.pdf")]) == 1
     captured = capsys.readouterr()
     assert "error: personnummer: String should have at most 20 characters" in captured.err

@@ -28,10 +28,8 @@ from sqlalchemy.engine import Engine
 
 import app.quotes.routes as quote_routes
 import app.quotes.rules as subsidy_data
-from app.auth import Role, create_key
 from app.cli import main
 from app.config import DATA_DIR, Settings
-from app.db import transaction
 from app.main import create_app
 from app.quotes.routes import RESPONSE_EXAMPLE
 from app.quotes.rules import (
@@ -935,13 +933,6 @@ def test_malformed_request_is_422_naming_the_field(
 # --- keys and roles ---------------------------------------------------------------------------
 
 
-@pytest.fixture()
-def board(engine: Engine) -> dict[str, str]:
-    with transaction(engine) as session:
-        _, key = create_key(session, Role.BOARD, "test board")
-    return {"Authorization": f"Bearer {key}"}
-
-
 def test_quotes_need_a_key_with_permission_quote(
     client: TestClient,
     clinic: dict[str, str],
@@ -971,14 +962,10 @@ def test_cli_quote_answers_the_same_json_from_the_database(
     client: TestClient,
     clinic: dict[str, str],
     bundled: list[int],
-    settings: Settings,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    request_file: Callable[[Any], Path],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    path = tmp_path / "quote.json"
-    path.write_text(json.dumps(QUOTE_2025), encoding="utf-8")
+    path = request_file(QUOTE_2025)
     assert main(["quote", str(path)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out == post(client, clinic, QUOTE_2025)
@@ -999,16 +986,12 @@ def test_cli_quote_answers_the_same_json_from_the_database(
 )
 def test_cli_quote_bad_input_exits_1_with_the_error(
     bundled: list[int],
-    settings: Settings,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    request_file: Callable[[Any], Path],
     capsys: pytest.CaptureFixture[str],
     body: Json,
     message: str,
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    path = tmp_path / "quote.json"
-    path.write_text(json.dumps(body), encoding="utf-8")
+    path = request_file(body)
     assert main(["quote", str(path)]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -1016,14 +999,9 @@ def test_cli_quote_bad_input_exits_1_with_the_error(
 
 
 def test_cli_quote_refuses_a_file_that_is_not_json(
-    settings: Settings,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    request_file: Callable[[Any], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    path = tmp_path / "quote.json"
-    path.write_text("{not json", encoding="utf-8")
+    path = request_file("{not json")
     assert main(["quote", str(path)]) == 1
     assert f"error: {path}: Expecting property name" in capsys.readouterr().err
 

@@ -20,9 +20,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
-from app.auth import Role, create_key
 from app.config import DATA_DIR
-from app.db import transaction
 from app.files import Limits
 from app.report.data import import_warnings
 from app.report.fmt import kr, percent
@@ -37,12 +35,6 @@ _CACHE: dict[str, dict[str, Any]] = {}
 def flat(text: str) -> str:
     """Extracted or rendered text with every kind of space as one plain space."""
     return re.sub(r"[\s\u00a0\u202f]+", " ", text).strip()
-
-
-def board_headers(engine: Engine) -> dict[str, str]:
-    with transaction(engine) as session:
-        _, key = create_key(session, Role.BOARD, "test board")
-    return {"Authorization": f"Bearer {key}"}
 
 
 def upload_volumes(
@@ -503,10 +495,10 @@ def test_text_that_looks_like_a_formula_is_neutralised_in_the_xlsx(
 
 
 def test_board_may_clinic_may_not(
-    client: TestClient, engine: Engine, clinic: dict[str, str], bundled: list[int]
+    client: TestClient, board: dict[str, str], clinic: dict[str, str], bundled: list[int]
 ) -> None:
     url = f"/v1/schedules/{bundled[0]}/report"
-    assert client.get(url, headers=board_headers(engine)).status_code == 200
+    assert client.get(url, headers=board).status_code == 200
     r = client.get(url, headers=clinic)
     assert r.status_code == 403 and r.json()["error"] == "forbidden"
     assert client.get(url).status_code == 401
