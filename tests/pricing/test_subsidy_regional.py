@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from mapping_edits import Edit, drop, put
 
 from pricing.errors import NoRuleSet
 from pricing.regional import RegionalRules, RegionalSupport, regional_rules_from_mapping
@@ -81,57 +81,29 @@ def test_the_forms_of_regional_support() -> None:
     assert [kind.value for kind in RegionalSupport] == ["nodvandig", "sjukdomsbehandling"]
 
 
-Edit = Callable[[dict[str, Any]], None]
-
-
-def _set(path: str, value: object) -> Edit:
-    def edit(data: dict[str, Any]) -> None:
-        *parents, last = path.split(".")
-        node: Any = data
-        for key in parents:
-            node = node[int(key)] if isinstance(node, list) else node[key]
-        if isinstance(node, list):
-            node[int(last)] = value
-        else:
-            node[last] = value
-
-    return edit
-
-
-def _delete(path: str) -> Edit:
-    def edit(data: dict[str, Any]) -> None:
-        *parents, last = path.split(".")
-        node: Any = data
-        for key in parents:
-            node = node[int(key)] if isinstance(node, list) else node[key]
-        del node[last]
-
-    return edit
-
-
 @pytest.mark.parametrize(
     ("edit", "field", "message"),
     [
-        (_delete("owner"), "owner", "missing"),
-        (_set("extra", 1), "extra", "unknown key"),
-        (_set("owner", " "), "owner", "non-empty string"),
-        (_set("periods", []), "periods", "non-empty list"),
-        (_set("periods", {}), "periods", "non-empty list"),
-        (_set("periods.0.visit_fee.value", 250), "periods[0].visit_fee.value", "string"),
-        (_set("periods.0.visit_fee.value", "-1"), "periods[0].visit_fee.value", "negative"),
-        (_set("periods.0.visit_fee.confidence", "X"), "periods[0].visit_fee.confidence", "H"),
-        (_delete("periods.0.visit_fee.source"), "periods[0].visit_fee.source", "missing"),
-        (_set("periods.1.frikort_ceiling.value", "0"), "periods[1].frikort_ceiling.value",
+        (drop("owner"), "owner", "missing"),
+        (put("extra", 1), "extra", "unknown key"),
+        (put("owner", " "), "owner", "non-empty string"),
+        (put("periods", []), "periods", "non-empty list"),
+        (put("periods", {}), "periods", "non-empty list"),
+        (put("periods.0.visit_fee.value", 250), "periods[0].visit_fee.value", "string"),
+        (put("periods.0.visit_fee.value", "-1"), "periods[0].visit_fee.value", "negative"),
+        (put("periods.0.visit_fee.confidence", "X"), "periods[0].visit_fee.confidence", "H"),
+        (drop("periods.0.visit_fee.source"), "periods[0].visit_fee.source", "missing"),
+        (put("periods.1.frikort_ceiling.value", "0"), "periods[1].frikort_ceiling.value",
          "above 0"),
-        (_set("periods.1.fee_codes.value", []), "periods[1].fee_codes.value", "no fee code"),
-        (_set("periods.1.fee_codes.value", ["951", "951"]), "periods[1].fee_codes.value",
+        (put("periods.1.fee_codes.value", []), "periods[1].fee_codes.value", "no fee code"),
+        (put("periods.1.fee_codes.value", ["951", "951"]), "periods[1].fee_codes.value",
          "twice"),
-        (_set("periods.2.free_from_age.value", 0), "periods[2].free_from_age.value", "age"),
-        (_set("periods.2.free_from_age.value", "85"), "periods[2].free_from_age.value", "age"),
-        (_set("periods.0.valid_to", "2023-12-31"), "periods[0].valid_to", "before"),
-        (_set("periods.1.valid_from", "2024-12-31"), "periods[1].valid_from", "overlap"),
-        (_set("periods.0.valid_to", None), "periods[1].valid_from", "overlap"),
-        (_set("periods.2.visit_fe", {}), "periods[2].visit_fe", "unknown key"),
+        (put("periods.2.free_from_age.value", 0), "periods[2].free_from_age.value", "age"),
+        (put("periods.2.free_from_age.value", "85"), "periods[2].free_from_age.value", "age"),
+        (put("periods.0.valid_to", "2023-12-31"), "periods[0].valid_to", "before"),
+        (put("periods.1.valid_from", "2024-12-31"), "periods[1].valid_from", "overlap"),
+        (put("periods.0.valid_to", None), "periods[1].valid_from", "overlap"),
+        (put("periods.2.visit_fe", {}), "periods[2].visit_fe", "unknown key"),
     ],
 )  # fmt: skip
 def test_bad_data_is_refused_with_the_field_named(edit: Edit, field: str, message: str) -> None:

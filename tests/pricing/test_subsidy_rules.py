@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from mapping_edits import Edit, drop, put
 
 from pricing.errors import NoRuleSet, PricingError
 from pricing.subsidy_rules import (
@@ -386,34 +387,6 @@ def test_overlapping_sets_are_refused(rule_sets: dict[str, RuleSet]) -> None:
 
 # --- validation of plain mappings ----------------------------------------------------------
 
-Edit = Callable[[dict[str, Any]], None]
-
-
-def _set(path: str, value: object) -> Edit:
-    def edit(data: dict[str, Any]) -> None:
-        *parents, last = path.split(".")
-        node: Any = data
-        for key in parents:
-            node = node[int(key)] if isinstance(node, list) else node[key]
-        if isinstance(node, list):
-            node[int(last)] = value
-        else:
-            node[last] = value
-
-    return edit
-
-
-def _delete(path: str) -> Edit:
-    def edit(data: dict[str, Any]) -> None:
-        *parents, last = path.split(".")
-        node: Any = data
-        for key in parents:
-            node = node[key]
-        del node[last]
-
-    return edit
-
-
 HCP = "high_cost_protection"
 TIO = "tiotandvard"
 
@@ -421,33 +394,33 @@ TIO = "tiotandvard"
 @pytest.mark.parametrize(
     ("edit", "field", "message"),
     [
-        (_delete("id"), "id", "missing"),
-        (_set("extra", 1), "extra", "unknown key"),
-        (_set(f"{HCP}.lower_thresold", {}), f"{HCP}.lower_thresold", "unknown key"),
-        (_set(f"{HCP}.lower_threshold.value", 3000.0), f"{HCP}.lower_threshold.value", "string"),
-        (_set(f"{HCP}.lower_threshold.value", "3 000"), f"{HCP}.lower_threshold.value", "amount"),
-        (_set(f"{HCP}.lower_threshold.value", "-1"), f"{HCP}.lower_threshold.value", "negative"),
-        (_set(f"{HCP}.lower_threshold.value", "1.005"), f"{HCP}.lower_threshold.value", "decimals"),
-        (_set(f"{HCP}.upper_threshold.value", "3000"), f"{HCP}.upper_threshold.value", "above"),
-        (_set(f"{HCP}.lower_percent.value", "101"), f"{HCP}.lower_percent.value", "0–100"),
-        (_set(f"{HCP}.lower_threshold.confidence", "X"), f"{HCP}.lower_threshold.confidence", "H"),
-        (_set(f"{HCP}.lower_threshold.source", " "), f"{HCP}.lower_threshold.source", "string"),
-        (_delete(f"{HCP}.lower_threshold.source"), f"{HCP}.lower_threshold.source", "missing"),
-        (_set(f"{HCP}.lower_threshold", "3000"), f"{HCP}.lower_threshold", "object"),
-        (_set("valid_from", "2025-13-01"), "valid_from", "not a date"),
-        (_set("valid_from", 20250101), "valid_from", "YYYY-MM-DD"),
-        (_set("valid_to", "2024-12-31"), "valid_to", "before"),
-        (_set("atb.bands.value", []), "atb.bands.value", "non-empty"),
-        (_set("atb.bands.value.1.from_age", 23), "atb.bands.value[1].from_age", "overlap"),
-        (_set("atb.bands.value.0.to_age", 10), "atb.bands.value[0].to_age", "before it starts"),
-        (_set("atb.bands.value.0.from_age", True), "atb.bands.value[0].from_age", "age"),
-        (_set("atb.bands.value.0.amount", 600), "atb.bands.value[0].amount", "string"),
-        (_set("stb.codes.value", ["101", "101"]), "stb.codes.value", "twice"),
-        (_set("stb.codes.value", "101"), "stb.codes.value", "list"),
-        (_set("free_care.through_age.value", -1), "free_care.through_age.value", "age"),
-        (_set("utbyte.codes.value.to", "920"), "utbyte.codes.value.to", "before it starts"),
-        (_set("utbyte.codes.value.from", "92"), "utbyte.codes.value.from", "three-digit"),
-        (_set("free_care.transition.value.started_before", "x"),
+        (drop("id"), "id", "missing"),
+        (put("extra", 1), "extra", "unknown key"),
+        (put(f"{HCP}.lower_thresold", {}), f"{HCP}.lower_thresold", "unknown key"),
+        (put(f"{HCP}.lower_threshold.value", 3000.0), f"{HCP}.lower_threshold.value", "string"),
+        (put(f"{HCP}.lower_threshold.value", "3 000"), f"{HCP}.lower_threshold.value", "amount"),
+        (put(f"{HCP}.lower_threshold.value", "-1"), f"{HCP}.lower_threshold.value", "negative"),
+        (put(f"{HCP}.lower_threshold.value", "1.005"), f"{HCP}.lower_threshold.value", "decimals"),
+        (put(f"{HCP}.upper_threshold.value", "3000"), f"{HCP}.upper_threshold.value", "above"),
+        (put(f"{HCP}.lower_percent.value", "101"), f"{HCP}.lower_percent.value", "0–100"),
+        (put(f"{HCP}.lower_threshold.confidence", "X"), f"{HCP}.lower_threshold.confidence", "H"),
+        (put(f"{HCP}.lower_threshold.source", " "), f"{HCP}.lower_threshold.source", "string"),
+        (drop(f"{HCP}.lower_threshold.source"), f"{HCP}.lower_threshold.source", "missing"),
+        (put(f"{HCP}.lower_threshold", "3000"), f"{HCP}.lower_threshold", "object"),
+        (put("valid_from", "2025-13-01"), "valid_from", "not a date"),
+        (put("valid_from", 20250101), "valid_from", "YYYY-MM-DD"),
+        (put("valid_to", "2024-12-31"), "valid_to", "before"),
+        (put("atb.bands.value", []), "atb.bands.value", "non-empty"),
+        (put("atb.bands.value.1.from_age", 23), "atb.bands.value[1].from_age", "overlap"),
+        (put("atb.bands.value.0.to_age", 10), "atb.bands.value[0].to_age", "before it starts"),
+        (put("atb.bands.value.0.from_age", True), "atb.bands.value[0].from_age", "age"),
+        (put("atb.bands.value.0.amount", 600), "atb.bands.value[0].amount", "string"),
+        (put("stb.codes.value", ["101", "101"]), "stb.codes.value", "twice"),
+        (put("stb.codes.value", "101"), "stb.codes.value", "list"),
+        (put("free_care.through_age.value", -1), "free_care.through_age.value", "age"),
+        (put("utbyte.codes.value.to", "920"), "utbyte.codes.value.to", "before it starts"),
+        (put("utbyte.codes.value.from", "92"), "utbyte.codes.value.from", "three-digit"),
+        (put("free_care.transition.value.started_before", "x"),
          "free_care.transition.value.started_before", "not a date"),
     ],
 )  # fmt: skip
@@ -465,15 +438,15 @@ def test_bad_data_is_refused_with_the_field_named(edit: Edit, field: str, messag
 @pytest.mark.parametrize(
     ("edit", "field", "message"),
     [
-        (_set(f"{TIO}.scope.included", []), f"{TIO}.scope.included", "no codes"),
-        (_set(f"{TIO}.scope.max_tooth_position.value", 9),
+        (put(f"{TIO}.scope.included", []), f"{TIO}.scope.included", "no codes"),
+        (put(f"{TIO}.scope.max_tooth_position.value", 9),
          f"{TIO}.scope.max_tooth_position.value", "1–8"),
-        (_set(f"{TIO}.min_age.value", "67"), f"{TIO}.min_age.value", "age"),
-        (_set(f"{TIO}.requires_price_at_most_reference.value", "no"),
+        (put(f"{TIO}.min_age.value", "67"), f"{TIO}.min_age.value", "age"),
+        (put(f"{TIO}.requires_price_at_most_reference.value", "no"),
          f"{TIO}.requires_price_at_most_reference.value", "true or false"),
-        (_set(f"{TIO}.counts_toward_period", {}), f"{TIO}.counts_toward_period", "unknown key"),
-        (_delete(f"{TIO}.scope.excluded"), f"{TIO}.scope.excluded", "missing"),
-        (_set(f"{TIO}.scope.excluded", {}), f"{TIO}.scope.excluded", "list"),
+        (put(f"{TIO}.counts_toward_period", {}), f"{TIO}.counts_toward_period", "unknown key"),
+        (drop(f"{TIO}.scope.excluded"), f"{TIO}.scope.excluded", "missing"),
+        (put(f"{TIO}.scope.excluded", {}), f"{TIO}.scope.excluded", "list"),
     ],
 )  # fmt: skip
 def test_bad_67_plus_data_is_refused(edit: Edit, field: str, message: str) -> None:
@@ -490,31 +463,31 @@ FORMULA = f"{HCP}.thresholds_from_prisbasbelopp"
 @pytest.mark.parametrize(
     ("edit", "field", "message"),
     [
-        (_set(f"{FORMULA}.lower_factor.value", "5.07%"), f"{FORMULA}.lower_factor.value",
+        (put(f"{FORMULA}.lower_factor.value", "5.07%"), f"{FORMULA}.lower_factor.value",
          "not a number"),
-        (_set(f"{FORMULA}.lower_factor.value", 0.0507), f"{FORMULA}.lower_factor.value",
+        (put(f"{FORMULA}.lower_factor.value", 0.0507), f"{FORMULA}.lower_factor.value",
          "string"),
-        (_set(f"{FORMULA}.lower_factor.value", "1.5"), f"{FORMULA}.lower_factor.value",
+        (put(f"{FORMULA}.lower_factor.value", "1.5"), f"{FORMULA}.lower_factor.value",
          "at most 1"),
-        (_set(f"{FORMULA}.upper_factor.value", "0.05"), f"{FORMULA}.upper_factor.value",
+        (put(f"{FORMULA}.upper_factor.value", "0.05"), f"{FORMULA}.upper_factor.value",
          "above the lower factor"),
-        (_set(f"{FORMULA}.round_down_to.value", "0"), f"{FORMULA}.round_down_to.value",
+        (put(f"{FORMULA}.round_down_to.value", "0"), f"{FORMULA}.round_down_to.value",
          "above 0"),
-        (_set(f"{FORMULA}.prisbasbelopp", {}), f"{FORMULA}.prisbasbelopp", "no prisbasbelopp"),
-        (_set(f"{FORMULA}.prisbasbelopp.26", {}), f"{FORMULA}.prisbasbelopp.26", "a year"),
-        (_set(f"{FORMULA}.prisbasbelopp.2026.value", "59 200"),
+        (put(f"{FORMULA}.prisbasbelopp", {}), f"{FORMULA}.prisbasbelopp", "no prisbasbelopp"),
+        (put(f"{FORMULA}.prisbasbelopp.26", {}), f"{FORMULA}.prisbasbelopp.26", "a year"),
+        (put(f"{FORMULA}.prisbasbelopp.2026.value", "59 200"),
          f"{FORMULA}.prisbasbelopp.2026.value", "amount"),
-        (_set(f"{FORMULA}.transition.upper_threshold.value", "3000"),
+        (put(f"{FORMULA}.transition.upper_threshold.value", "3000"),
          f"{FORMULA}.transition.upper_threshold.value", "above the lower"),
-        (_set(f"{FORMULA}.transition.periods_started_before.value", "2026"),
+        (put(f"{FORMULA}.transition.periods_started_before.value", "2026"),
          f"{FORMULA}.transition.periods_started_before.value", "not a date"),
-        (_delete(f"{FORMULA}.transition.lower_threshold"),
+        (drop(f"{FORMULA}.transition.lower_threshold"),
          f"{FORMULA}.transition.lower_threshold", "missing"),
-        (_set(f"{HCP}.lower_threshold", {}), f"{HCP}.lower_threshold", "unknown key"),
-        (_delete(f"{FORMULA}.prisbasbelopp"), f"{FORMULA}.prisbasbelopp", "missing"),
-        (_set("atb.transition.value.turned_age", "65"), "atb.transition.value.turned_age", "age"),
-        (_set("atb.transition.value.amount", 600), "atb.transition.value.amount", "string"),
-        (_set("atb.transition.value.extra", 1), "atb.transition.value.extra", "unknown key"),
+        (put(f"{HCP}.lower_threshold", {}), f"{HCP}.lower_threshold", "unknown key"),
+        (drop(f"{FORMULA}.prisbasbelopp"), f"{FORMULA}.prisbasbelopp", "missing"),
+        (put("atb.transition.value.turned_age", "65"), "atb.transition.value.turned_age", "age"),
+        (put("atb.transition.value.amount", 600), "atb.transition.value.amount", "string"),
+        (put("atb.transition.value.extra", 1), "atb.transition.value.extra", "unknown key"),
     ],
 )  # fmt: skip
 def test_bad_threshold_and_atb_data_of_2026_is_refused(
