@@ -79,6 +79,12 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture()
+def cli_database(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DATABASE_URL names the test database, so that the CLI (``app.cli.main``) works on it."""
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+
+
+@pytest.fixture()
 def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
     app = create_app(settings)
     with TestClient(app) as test_client:

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import app.cli as cli
-from app.config import DATA_DIR, Settings
+from app.config import DATA_DIR
 
 # --- the findings on the bundled 2025 pair (data/README.md, "Jour check findings") -------------
 
@@ -458,11 +458,9 @@ def test_cli_jour_check_prints_the_endpoints_json(
     client: TestClient,
     admin: dict[str, str],
     bundled: list[int],
-    settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
+    cli_database: None,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
     assert cli.main(["jour-check", "--json"]) == 0  # the jour taxa in force today
     printed = json.loads(capsys.readouterr().out)
     http = client.get(f"/v1/schedules/{bundled[1]}/jour-check", headers=admin).json()
@@ -477,11 +475,9 @@ def test_cli_derive_jour_stores_a_draft(
     client: TestClient,
     admin: dict[str, str],
     bundled: list[int],
-    settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
+    cli_database: None,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
     assert cli.main(["derive-jour", str(bundled[0])]) == 0
     out = capsys.readouterr().out
     schedules = client.get("/v1/schedules", params={"status": "draft"}, headers=admin).json()
@@ -501,14 +497,12 @@ def test_cli_derive_jour_with_a_rule_file(
     client: TestClient,
     admin: dict[str, str],
     bundled: list[int],
-    settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
+    cli_database: None,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
     rule = tmp_path / "rule.json"
     rule.write_text(json.dumps({"percent": "20", "rounding_step": "10", "source": "test"}))
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
     assert cli.main(["derive-jour", str(bundled[0]), "--rule", str(rule)]) == 0
     capsys.readouterr()
     draft = client.get("/v1/schedules", params={"status": "draft"}, headers=admin).json()[0]

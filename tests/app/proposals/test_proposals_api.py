@@ -462,13 +462,11 @@ def test_who_may_propose(
 
 def test_cli_propose_dry_run_and_stored(
     engine: Engine,
-    settings: Settings,
+    cli_database: None,
     bundled: list[int],
     lists: list[int],
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
     args = [
         "propose",
         "--list",

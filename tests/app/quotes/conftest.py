@@ -9,16 +9,11 @@ from typing import Any
 
 import pytest
 
-from app.config import Settings
-
 
 @pytest.fixture()
-def request_file(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Callable[[Any], Path]:
-    """Points the CLI at the test database (DATABASE_URL) and gives a writer of a request file:
-    a dict is written as JSON, a str as it is (for files that are not JSON); returns its path."""
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+def request_file(cli_database: None, tmp_path: Path) -> Callable[[Any], Path]:
+    """A writer of a request file for the CLI (which works on the test database): a dict is
+    written as JSON, a str as it is (for files that are not JSON); returns its path."""
 
     def write(body: Any) -> Path:
         path = tmp_path / "quote.json"

@@ -666,11 +666,9 @@ def test_an_imported_list_reaches_the_quotes_at_once(
 
 def test_cli_load_bundled_import_list_show_and_check(
     engine: Engine,
-    settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
+    cli_database: None,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
     assert cli.main(["load-bundled"]) == 0
     out = capsys.readouterr().out
     assert "as schedules [" in out and "as reference lists [" in out

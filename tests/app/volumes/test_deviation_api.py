@@ -305,11 +305,9 @@ def test_cli_deviation_defaults_to_the_example_volumes_and_the_taxa_in_force(
     client: TestClient,
     admin: dict[str, str],
     bundled: list[int],
-    settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
+    cli_database: None,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
     assert cli.main(["deviation", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     volumes_id = upload_example(client, admin)

@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
 import app.cli as cli
-from app.config import Settings
 
 
 def volume_csv(
@@ -236,12 +235,10 @@ def test_roles_and_unknown_ids(
 def test_cli_volumes_import_and_list(
     client: TestClient,
     admin: dict[str, str],
-    settings: Settings,
+    cli_database: None,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
     good = tmp_path / "volymer.csv"
     good.write_bytes(volume_csv([["A", "Vuxen", "101", "1 200"], ["B", "Vuxen", "101", "3"]]))
     assert cli.main(["volumes", "import", str(good), "--name", "T4 2024"]) == 0
