@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
+from uploads import upload_example_volumes
 
 import app.cli as cli
 from app.auth import Role, create_key
@@ -39,14 +40,7 @@ def lists(engine: Engine, settings: Settings) -> list[int]:
 @pytest.fixture()
 def volumes_id(client: TestClient, admin: dict[str, str]) -> int:
     """The bundled EXAMPLE volumes (invented figures) as a stored volume set."""
-    response = client.post(
-        "/v1/volumes",
-        headers=admin,
-        data={"name": "Exempel (påhittat)"},
-        files={"file": (EXAMPLE_VOLUMES.name, EXAMPLE_VOLUMES.read_bytes())},
-    )
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
+    return upload_example_volumes(client, admin)
 
 
 @pytest.fixture()

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
+from uploads import upload_example_volumes
 
 import app.cli as cli
 from app.auth import Role, create_key
@@ -77,17 +78,6 @@ def example_volumes(settings: Settings) -> dict[str, int]:
     )
     assert validation.ok
     return dict(validation.totals)
-
-
-def upload_example_volumes(client: TestClient, admin: dict[str, str]) -> int:
-    response = client.post(
-        "/v1/volumes",
-        headers=admin,
-        data={"name": "Exempel (påhittat)"},
-        files={"file": (EXAMPLE_VOLUMES.name, EXAMPLE_VOLUMES.read_bytes())},
-    )
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
 
 
 def stored_lists(engine: Engine) -> tuple[int, int]:

@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
+from uploads import workbook_bytes
 
 from app.config import DATA_DIR
 
@@ -60,17 +61,8 @@ def region_csv(
 
 
 def xlsx(rows: list[list[object]], headings: list[str] | None = None, title_rows: int = 0) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for _ in range(title_rows):
-        sheet.append(["Tandvårdstaxa 2026"])
-    sheet.append(headings or REGION_HEADINGS)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    titles = [["Tandvårdstaxa 2026"]] * title_rows
+    return workbook_bytes([*titles, headings or REGION_HEADINGS, *rows])
 
 
 def upload(

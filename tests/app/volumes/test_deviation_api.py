@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from uploads import upload_example_volumes
 
 import app.cli as cli
 from app.config import Settings
@@ -24,17 +25,6 @@ def example_volumes(settings: Settings) -> dict[str, int]:
     validation = parse_volume_file(EXAMPLE_VOLUMES.read_bytes(), EXAMPLE_VOLUMES.name, limits)
     assert validation.ok and validation.findings == ()
     return dict(validation.totals)
-
-
-def upload_example(client: TestClient, admin: dict[str, str]) -> int:
-    response = client.post(
-        "/v1/volumes",
-        headers=admin,
-        data={"name": "Exempel (påhittat)"},
-        files={"file": (EXAMPLE_VOLUMES.name, EXAMPLE_VOLUMES.read_bytes())},
-    )
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
 
 
 def board_key(client: TestClient, admin: dict[str, str]) -> dict[str, str]:
@@ -77,7 +67,7 @@ def test_bundled_2025_with_the_example_volumes_equals_the_analysis_called_direct
     engine: Engine,
     settings: Settings,
 ) -> None:
-    volumes_id = upload_example(client, admin)
+    volumes_id = upload_example_volumes(client, admin)
     response = client.post(
         f"/v1/schedules/{bundled[0]}/deviation",
         json={"volumes_id": volumes_id},
@@ -310,7 +300,7 @@ def test_cli_deviation_defaults_to_the_example_volumes_and_the_taxa_in_force(
 ) -> None:
     assert cli.main(["deviation", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
-    volumes_id = upload_example(client, admin)
+    volumes_id = upload_example_volumes(client, admin)
     http = client.post(
         f"/v1/schedules/{bundled[0]}/deviation", json={"volumes_id": volumes_id}, headers=admin
     ).json()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import Workbook
+from uploads import workbook_bytes
 
 import app.cli as cli
 
@@ -29,17 +29,7 @@ def volume_csv(
 
 
 def volume_xlsx(rows: list[list[object]], headings: list[str]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.append(["Debiterade åtgärder 2024"])
-    sheet.append([])
-    sheet.append(headings)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes([["Debiterade åtgärder 2024"], [], headings, *rows])
 
 
 def upload(
