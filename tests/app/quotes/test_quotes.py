@@ -56,6 +56,19 @@ def figures(line: Json) -> tuple[str | None, ...]:
     return tuple(line[k] for k in keys)
 
 
+Quoter = Callable[[Json, list[Json]], Json]
+
+
+@pytest.fixture()
+def quote_of(client: TestClient, clinic: dict[str, str]) -> Quoter:
+    """Quotes lines for a patient with a clinic key: ``quote_of(patient, lines)``, the answer."""
+
+    def quote(patient: Json, lines: list[Json]) -> Json:
+        return post(client, clinic, {"patient": patient, "lines": lines})
+
+    return quote
+
+
 def amounts(text: str) -> tuple[str | None, ...]:
     """The figures a test expects, written on one line in ``figures``' order ("1100.00 1015.00 …");
     ``None`` stands for an absent reference price."""
@@ -178,22 +191,18 @@ def today_is(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
 
 
 def test_2026_patient_aged_70(
-    client: TestClient, clinic: dict[str, str], bundled: list[int], today_is: Callable[[str], None]
+    quote_of: Quoter, bundled: list[int], today_is: Callable[[str], None]
 ) -> None:
     # Born 1956: 2026 − 1956 = 70 ≥ 67. The dates are 2026: the 2025 taxa prices them (it has no
     # end date), the 2026 rule set (with the 67+ rule) applies.
     today_is("2026-02-01")
-    quote = post(
-        client,
-        clinic,
-        {
-            "patient": {"birth_date": "1956-04-02", "atb_available": "600.00", "period": None},
-            "lines": [
-                {"code": "101", "date": "2026-02-10"},
-                {"code": "342", "date": "2026-02-10"},
-                {"code": "701", "date": "2026-02-10", "tooth_position": 2},
-            ],
-        },
+    quote = quote_of(
+        {"birth_date": "1956-04-02", "atb_available": "600.00", "period": None},
+        [
+            {"code": "101", "date": "2026-02-10"},
+            {"code": "342", "date": "2026-02-10"},
+            {"code": "701", "date": "2026-02-10", "tooth_position": 2},
+        ],
     )
     l101, l342, l701 = quote["lines"]
     assert {line["schedule_id"] for line in quote["lines"]} == {bundled[0]}
@@ -268,16 +277,9 @@ IN_PERIOD = {"birth_date": "1980-05-10", "period": {"start": "2025-01-10", "coun
 
 
 def test_jour_line_uses_the_jour_price_and_the_normal_reference(
-    client: TestClient, clinic: dict[str, str], bundled: list[int]
+    quote_of: Quoter, bundled: list[int]
 ) -> None:
-    quote = post(
-        client,
-        clinic,
-        {
-            "patient": IN_PERIOD,
-            "lines": [{"code": "101", "date": "2025-05-14", "variant": "jour"}],
-        },
-    )
+    quote = quote_of(IN_PERIOD, [{"code": "101", "date": "2025-05-14", "variant": "jour"}])
     (line,) = quote["lines"]
     # Jour price 1 650 (1 100 × 1.5), reference still 1 015 (never surcharged). 3 000 already
     # counted: 1 015 × 50 % = 507.50; patient 1 650 − 507.50 = 1 142.50 (the whole surcharge).
@@ -287,19 +289,15 @@ def test_jour_line_uses_the_jour_price_and_the_normal_reference(
 
 
 def test_lines_given_as_instants_are_jour_or_normal_by_the_jour_windows(
-    client: TestClient, clinic: dict[str, str], bundled: list[int]
+    quote_of: Quoter, bundled: list[int]
 ) -> None:
-    quote = post(
-        client,
-        clinic,
-        {
-            "patient": IN_PERIOD,
-            "lines": [
-                {"code": "301", "at": "2025-12-24T19:30:00+01:00"},  # julafton evening
-                {"code": "301", "at": "2025-12-22T10:00:00+01:00"},  # a Monday morning
-                {"code": "301", "at": "2025-12-31T23:30:00Z"},  # 00:30 on nyårsdagen in Stockholm
-            ],
-        },
+    quote = quote_of(
+        IN_PERIOD,
+        [
+            {"code": "301", "at": "2025-12-24T19:30:00+01:00"},  # julafton evening
+            {"code": "301", "at": "2025-12-22T10:00:00+01:00"},  # a Monday morning
+            {"code": "301", "at": "2025-12-31T23:30:00Z"},  # 00:30 on nyårsdagen in Stockholm
+        ],
     )
     monday, julafton, new_year = quote["lines"]  # computed in date order
     # Monday 10:00: normal time, 301 at 515 / reference 480: 3 000 counted → 480 × 50 % = 240,
@@ -333,18 +331,14 @@ def test_lines_given_as_instants_are_jour_or_normal_by_the_jour_windows(
 
 
 def test_s_code_without_referral_gets_the_general_reference_price(
-    client: TestClient, clinic: dict[str, str], bundled: list[int]
+    quote_of: Quoter, bundled: list[int]
 ) -> None:
-    quote = post(
-        client,
-        clinic,
-        {
-            "patient": {"birth_date": "1980-05-10"},
-            "lines": [
-                {"code": "103S", "date": "2025-03-10"},
-                {"code": "103S", "date": "2025-03-10", "specialist_referral": True},
-            ],
-        },
+    quote = quote_of(
+        {"birth_date": "1980-05-10"},
+        [
+            {"code": "103S", "date": "2025-03-10"},
+            {"code": "103S", "date": "2025-03-10", "specialist_referral": True},
+        ],
     )
     plain, referred = quote["lines"]
     # Without referral: price 680, reference of the general code 103 = 440; basis 440, a new
@@ -360,18 +354,14 @@ def test_s_code_without_referral_gets_the_general_reference_price(
 
 
 def test_intern_codes_get_no_support_and_open_no_period(
-    client: TestClient, clinic: dict[str, str], bundled: list[int]
+    quote_of: Quoter, bundled: list[int]
 ) -> None:
-    quote = post(
-        client,
-        clinic,
-        {
-            "patient": {"birth_date": "1980-05-10", "atb_available": "300.00"},
-            "lines": [
-                {"code": "A11", "date": "2025-03-10"},
-                {"code": "9010", "quantity": 30, "date": "2025-03-10"},  # 57 kr per minute × 30
-            ],
-        },
+    quote = quote_of(
+        {"birth_date": "1980-05-10", "atb_available": "300.00"},
+        [
+            {"code": "A11", "date": "2025-03-10"},
+            {"code": "9010", "quantity": 30, "date": "2025-03-10"},  # 57 kr per minute × 30
+        ],
     )
     a11, cosmetic = quote["lines"]
     assert a11["rule"] == "no_support" and a11["reference_price"] is None
@@ -383,15 +373,12 @@ def test_intern_codes_get_no_support_and_open_no_period(
 
 
 def test_a_young_patient_gets_free_care_paid_by_the_region(
-    client: TestClient, clinic: dict[str, str], bundled: list[int]
+    quote_of: Quoter, bundled: list[int]
 ) -> None:
-    quote = post(
-        client,
-        clinic,
-        {
-            "patient": {"birth_date": "2010-06-01"},  # turns 15 in 2025: free through 19
-            "lines": [{"code": "101", "date": "2025-03-10"}, {"code": "701", "date": "2025-03-10"}],
-        },
+    # The patient turns 15 in 2025: free care through 19.
+    quote = quote_of(
+        {"birth_date": "2010-06-01"},
+        [{"code": "101", "date": "2025-03-10"}, {"code": "701", "date": "2025-03-10"}],
     )
     assert [line["rule"] for line in quote["lines"]] == ["region_free_care"] * 2
     # The region pays the whole price: 1 100 + 785 = 1 885; patient and state nothing.
@@ -415,11 +402,11 @@ PART_2 = [{"code": "501", "date": "2025-04-01"}, {"code": "103", "date": "2025-0
 
 
 def test_patient_after_carries_the_period_atb_and_stb_into_the_next_quote(
-    client: TestClient, clinic: dict[str, str], bundled: list[int]
+    quote_of: Quoter, bundled: list[int]
 ) -> None:
-    whole = post(client, clinic, {"patient": PATIENT, "lines": PART_1 + PART_2})
-    first = post(client, clinic, {"patient": PATIENT, "lines": PART_1})
-    second = post(client, clinic, {"patient": first["patient_after"], "lines": PART_2})
+    whole = quote_of(PATIENT, PART_1 + PART_2)
+    first = quote_of(PATIENT, PART_1)
+    second = quote_of(first["patient_after"], PART_2)
     # 101: capped 1 015; STB (2025: 600 per half-year, 101 on its list) pays 600, ATB 300,
     #      basis 115: the period opens 2025-03-10, counted 115; patient 1 100 − 900 = 200.
     # 701: basis 720, counted 835; patient 785.
@@ -514,18 +501,14 @@ def taxa_e8_e9(
 
 
 def test_e8_a_67_year_old_pays_10_percent_and_the_period_is_unchanged(
-    client: TestClient, clinic: dict[str, str], taxa_e8_e9: int
+    quote_of: Quoter, taxa_e8_e9: int
 ) -> None:
-    quote = post(
-        client,
-        clinic,
+    quote = quote_of(
         {
-            "patient": {
-                "birth_date": TURNS_67_IN_2026,
-                "period": {"start": "2026-01-20", "counted": "1500.00"},
-            },
-            "lines": [{"code": "704", "date": "2026-03-10", "tooth_position": 36}],
+            "birth_date": TURNS_67_IN_2026,
+            "period": {"start": "2026-01-20", "counted": "1500.00"},
         },
+        [{"code": "704", "date": "2026-03-10", "tooth_position": 36}],
     )
     (line,) = quote["lines"]
     # E8: turns 67 in 2026, 900 ≤ 940: särskild tandvårdsersättning on the base 900: state
@@ -544,11 +527,9 @@ def test_e8_a_67_year_old_pays_10_percent_and_the_period_is_unchanged(
     adds_up(quote)
 
 
-def test_e9_one_visit_101_in_the_period_704_tiotandvard(
-    client: TestClient, clinic: dict[str, str], taxa_e8_e9: int
-) -> None:
+def test_e9_one_visit_101_in_the_period_704_tiotandvard(quote_of: Quoter, taxa_e8_e9: int) -> None:
     lines = [{"code": "101", "date": "2026-03-10"}, {"code": "704", "date": "2026-03-10"}]
-    quote = post(client, clinic, {"patient": {"birth_date": TURNS_67_IN_2026}, "lines": lines})
+    quote = quote_of({"birth_date": TURNS_67_IN_2026}, lines)
     l101, l704 = quote["lines"]
     # 101 (an examination, outside the 67+ rule's scope): allmän tandvårdsersättning, a fresh
     # period opens and counts 1 100, below the karens: the patient pays 1 100.
@@ -573,11 +554,7 @@ def test_e9_one_visit_101_in_the_period_704_tiotandvard(
         }
     ]
     # E9 with ATB 300: the ATB goes to 101 (first), which then counts 800; 704 still 90.
-    with_atb = post(
-        client,
-        clinic,
-        {"patient": {"birth_date": TURNS_67_IN_2026, "atb_available": "300.00"}, "lines": lines},
-    )
+    with_atb = quote_of({"birth_date": TURNS_67_IN_2026, "atb_available": "300.00"}, lines)
     a101, a704 = with_atb["lines"]
     assert (a101["atb"], a101["basis"], a101["patient"]) == ("300.00", "800.00", "800.00")
     assert (a704["atb"], a704["patient"]) == ("0.00", "90.00")
@@ -587,26 +564,22 @@ def test_e9_one_visit_101_in_the_period_704_tiotandvard(
 
 
 def test_material_and_technical_costs_are_part_of_the_price(
-    client: TestClient, clinic: dict[str, str], taxa_e8_e9: int
+    quote_of: Quoter, taxa_e8_e9: int
 ) -> None:
-    quote = post(
-        client,
-        clinic,
-        {
-            "patient": {"birth_date": TURNS_67_IN_2026},
-            "lines": [
-                # 900 + 30 material = 930 ≤ 940: still särskild, on 930: state 837, patient 93.
-                {"code": "704", "date": "2026-03-10", "material_kr": "30.00"},
-                # 900 + 30 + 20 = 950 > 940: the whole price is above the reference: allmän, and
-                # the patient pays the 10 above it; counted 940 (below the karens): patient 950.
-                {
-                    "code": "704",
-                    "date": "2026-03-11",
-                    "material_kr": "30.00",
-                    "technical_kr": "20.00",
-                },
-            ],
-        },
+    quote = quote_of(
+        {"birth_date": TURNS_67_IN_2026},
+        [
+            # 900 + 30 material = 930 ≤ 940: still särskild, on 930: state 837, patient 93.
+            {"code": "704", "date": "2026-03-10", "material_kr": "30.00"},
+            # 900 + 30 + 20 = 950 > 940: the whole price is above the reference: allmän, and
+            # the patient pays the 10 above it; counted 940 (below the karens): patient 950.
+            {
+                "code": "704",
+                "date": "2026-03-11",
+                "material_kr": "30.00",
+                "technical_kr": "20.00",
+            },
+        ],
     )
     cheap, dear = quote["lines"]
     assert (cheap["ersattning"], cheap["material_kr"], cheap["technical_kr"]) == (
@@ -625,30 +598,25 @@ def test_material_and_technical_costs_are_part_of_the_price(
 
 
 def test_regional_support_the_patient_pays_the_visit_fee_the_region_the_rest(
-    client: TestClient,
-    clinic: dict[str, str],
+    quote_of: Quoter,
     bundled: list[int],
     today_is: Callable[[str], None],
 ) -> None:
     today_is("2025-03-01")
-    quote = post(
-        client,
-        clinic,
+    quote = quote_of(
         {
-            "patient": {
-                "birth_date": "1950-05-10",
-                "regional_support": "nodvandig",
-                "atb_available": "600.00",
-                "stb_eligible": True,
-                "frikort_spent": "1300.00",
-                "period": {"start": "2025-01-15", "counted": "2500.00"},
-            },
-            "lines": [
-                {"code": "101", "date": "2025-03-10"},
-                {"code": "701", "date": "2025-03-10", "tooth_position": 2},
-                {"code": "401", "date": "2025-04-02"},
-            ],
+            "birth_date": "1950-05-10",
+            "regional_support": "nodvandig",
+            "atb_available": "600.00",
+            "stb_eligible": True,
+            "frikort_spent": "1300.00",
+            "period": {"start": "2025-01-15", "counted": "2500.00"},
         },
+        [
+            {"code": "101", "date": "2025-03-10"},
+            {"code": "701", "date": "2025-03-10", "tooth_position": 2},
+            {"code": "401", "date": "2025-04-02"},
+        ],
     )
     l101, l701, l401 = quote["lines"]
     # data/subsidy/regional/region-jonkoping.json, 2025: a 250 kr visit fee, frikort ceiling
@@ -716,16 +684,10 @@ def test_regional_support_the_patient_pays_the_visit_fee_the_region_the_rest(
     adds_up(quote)
 
 
-def test_regional_support_85_and_over_pay_nothing(
-    client: TestClient, clinic: dict[str, str], bundled: list[int]
-) -> None:
-    quote = post(
-        client,
-        clinic,
-        {
-            "patient": {"birth_date": "1939-01-10", "regional_support": "sjukdomsbehandling"},
-            "lines": [{"code": "101", "date": "2025-03-10"}],
-        },
+def test_regional_support_85_and_over_pay_nothing(quote_of: Quoter, bundled: list[int]) -> None:
+    quote = quote_of(
+        {"birth_date": "1939-01-10", "regional_support": "sjukdomsbehandling"},
+        [{"code": "101", "date": "2025-03-10"}],
     )
     (line,) = quote["lines"]
     # 86 on the visit date (85 or older): no fee; the region pays the whole 1 100.
