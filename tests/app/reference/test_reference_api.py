@@ -43,24 +43,21 @@ def upload(
     )
 
 
+def upload_path(client: TestClient, headers: dict[str, str], path: Path, **form: str) -> Any:
+    """``upload`` of a file on disk under its own name."""
+    return upload(client, headers, path.read_bytes(), path.name, **form)
+
+
 def import_2025(client: TestClient, admin: dict[str, str], **form: str) -> int:
-    response = upload(
-        client,
-        admin,
-        LIST_2025.read_bytes(),
-        LIST_2025.name,
-        name="HSLF-FS 2024:11",
-        origin="region_decision",
-        **form,
+    response = upload_path(
+        client, admin, LIST_2025, name="HSLF-FS 2024:11", origin="region_decision", **form
     )
     assert response.status_code == 201, response.text
     return int(response.json()["reference_list"]["id"])
 
 
 def import_2026(client: TestClient, admin: dict[str, str], **form: str) -> Any:
-    response = upload(
-        client, admin, DATA_XLSX.read_bytes(), DATA_XLSX.name, name="HSLF-FS 2025:68", **form
-    )
+    response = upload_path(client, admin, DATA_XLSX, name="HSLF-FS 2025:68", **form)
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -108,14 +105,7 @@ SOURCES_2026 = [
 def test_tlvs_2026_file_imports_as_published(
     client: TestClient, admin: dict[str, str], clinic: dict[str, str], source: Path
 ) -> None:
-    response = upload(
-        client,
-        admin,
-        source.read_bytes(),
-        source.name,
-        name="HSLF-FS 2025:68",
-        valid_to="2027-01-14",
-    )
+    response = upload_path(client, admin, source, name="HSLF-FS 2025:68", valid_to="2027-01-14")
     assert response.status_code == 201, response.text
     body = response.json()
     ref = body["reference_list"]
@@ -148,14 +138,7 @@ def test_tlvs_2026_file_imports_as_published(
 def test_a_dry_run_checks_and_stores_nothing(
     client: TestClient, admin: dict[str, str], engine: Engine
 ) -> None:
-    response = upload(
-        client,
-        admin,
-        TESTS_CSV.read_bytes(),
-        TESTS_CSV.name,
-        name="HSLF-FS 2025:68",
-        dry_run="true",
-    )
+    response = upload_path(client, admin, TESTS_CSV, name="HSLF-FS 2025:68", dry_run="true")
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["dry_run"] is True and body["reference_list"]["id"] is None
@@ -195,9 +178,7 @@ def test_the_next_list_closes_an_open_end_and_any_other_overlap_is_refused(
     before = stored_lists(engine)
     # The same list again, and a list starting inside the (now closed) 2025 list.
     for form in ({}, {"valid_from": "2025-06-01", "valid_to": "2025-12-31"}):
-        response = upload(
-            client, admin, TESTS_CSV.read_bytes(), TESTS_CSV.name, name="HSLF-FS 2025:68", **form
-        )
+        response = upload_path(client, admin, TESTS_CSV, name="HSLF-FS 2025:68", **form)
         assert response.status_code == 409, response.text
         error = response.json()
         assert error["error"] == "conflict" and "overlaps list" in error["detail"]
@@ -255,9 +236,7 @@ def test_two_imports_of_one_list_at_the_same_moment_store_one(
 def test_a_file_that_is_not_tlvs_layout(
     client: TestClient, admin: dict[str, str], engine: Engine
 ) -> None:
-    response = upload(
-        client, admin, TAXA_CSV.read_bytes(), TAXA_CSV.name, name="x", valid_from="2026-01-01"
-    )
+    response = upload_path(client, admin, TAXA_CSV, name="x", valid_from="2026-01-01")
     assert response.status_code == 422, response.text
     body = response.json()
     assert body["error"] == "file_rejected"
@@ -309,24 +288,16 @@ def test_hostile_files_get_the_uploads_limits(
         "specialisttandvård" + ",x" * 200 + "\n"
     ).encode()
     assert upload(client, admin, wide, "lista.csv", name="x").status_code == 413
-    nul = upload(client, admin, TESTS_CSV.read_bytes(), TESTS_CSV.name, name="HSLF\x00")
+    nul = upload_path(client, admin, TESTS_CSV, name="HSLF\x00")
     assert nul.status_code == 422 and nul.json()["problems"][0]["field"] == "name"
-    origin = upload(
-        client, admin, TESTS_CSV.read_bytes(), TESTS_CSV.name, name="x", origin="guessed"
-    )
+    origin = upload_path(client, admin, TESTS_CSV, name="x", origin="guessed")
     assert origin.status_code == 422 and origin.json()["problems"][0]["field"] == "origin"
     assert stored_lists(engine) == (0, 0)
 
 
 def test_dates_that_cannot_be(client: TestClient, admin: dict[str, str], engine: Engine) -> None:
-    response = upload(
-        client,
-        admin,
-        TESTS_CSV.read_bytes(),
-        TESTS_CSV.name,
-        name="x",
-        valid_from="2026-01-01",
-        valid_to="2025-12-31",
+    response = upload_path(
+        client, admin, TESTS_CSV, name="x", valid_from="2026-01-01", valid_to="2025-12-31"
     )
     assert response.status_code == 422
     assert response.json()["problems"][0]["field"] == "valid_to"
@@ -359,24 +330,12 @@ def test_who_may_read_and_import(
         )
     assert client.get("/v1/reference-lists").status_code == 401
     for headers in (clinic, board_headers):
-        response = upload(
-            client,
-            headers,
-            TESTS_CSV.read_bytes(),
-            TESTS_CSV.name,
-            name="x",
-            valid_from="2028-01-01",
-        )
+        response = upload_path(client, headers, TESTS_CSV, name="x", valid_from="2028-01-01")
         assert response.status_code == 403
     with transaction(engine) as session:
         _, key = create_key(session, Role.ADMIN, "one region", owners=["region-jonkoping"])
-    response = upload(
-        client,
-        {"Authorization": f"Bearer {key}"},
-        TESTS_CSV.read_bytes(),
-        TESTS_CSV.name,
-        name="x",
-        valid_from="2028-01-01",
+    response = upload_path(
+        client, {"Authorization": f"Bearer {key}"}, TESTS_CSV, name="x", valid_from="2028-01-01"
     )
     assert response.status_code == 403 and "national" in response.json()["detail"]
     assert stored_lists(engine)[0] == 2
