@@ -1,5 +1,6 @@
 """Files the API tests upload (``pythonpath`` in pyproject.toml puts this folder on the path):
-a workbook built from rows, and the bundled example volumes stored as a volume set."""
+a workbook built from rows, and the bundled example volumes: read as the service reads them, and
+stored as a volume set."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from collections.abc import Iterable, Sequence
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
-from app.volumes.volume_sets import EXAMPLE_VOLUMES
+from app.config import Settings
+from app.files import Limits
+from app.volumes.volume_sets import EXAMPLE_VOLUMES, parse_volume_file
 
 
 def workbook_bytes(rows: Iterable[Sequence[object]]) -> bytes:
@@ -34,3 +37,12 @@ def upload_example_volumes(client: TestClient, admin: dict[str, str]) -> int:
     )
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
+
+
+def example_volumes(settings: Settings) -> dict[str, int]:
+    """The bundled EXAMPLE volumes' totals per code, read under the settings' file limits."""
+    validation = parse_volume_file(
+        EXAMPLE_VOLUMES.read_bytes(), EXAMPLE_VOLUMES.name, Limits.of(settings)
+    )
+    assert validation.ok
+    return dict(validation.totals)

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
-from uploads import upload_example_volumes
+from uploads import example_volumes, upload_example_volumes
 
 import app.cli as cli
 from app.auth import Role, create_key
@@ -23,7 +23,6 @@ from app.models import AuditEvent, Schedule
 from app.reference.bundled import load_bundled_reference_lists
 from app.reference.lists import load_list
 from app.taxa.schedules import items_of
-from app.volumes.volume_sets import EXAMPLE_VOLUMES, parse_volume_file
 from pricing.proposal import propose
 
 REPO = Path(__file__).resolve().parents[3]
@@ -47,14 +46,6 @@ def volumes_id(client: TestClient, admin: dict[str, str]) -> int:
 def proposal_2026(lists: list[int], volumes_id: int) -> dict[str, Any]:
     """The usual proposal's body: TLV's 2026 list, the stored example volumes, from 2026-01-01."""
     return {"reference_list_id": lists[1], "volumes_id": volumes_id, "valid_from": "2026-01-01"}
-
-
-def example_volumes(settings: Settings) -> dict[str, int]:
-    validation = parse_volume_file(
-        EXAMPLE_VOLUMES.read_bytes(), EXAMPLE_VOLUMES.name, Limits.of(settings)
-    )
-    assert validation.ok
-    return dict(validation.totals)
 
 
 def schedules(engine: Engine) -> int:

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
-from uploads import upload_example_volumes
+from uploads import example_volumes, upload_example_volumes
 
 import app.cli as cli
 from app.auth import Role, create_key
@@ -23,7 +23,6 @@ from app.models import AuditEvent, ReferenceCodeRow, ReferenceListRow
 from app.reference.bundled import load_bundled_reference_lists
 from app.reference.lists import with_list_prices
 from app.taxa.schedules import items_of
-from app.volumes.volume_sets import EXAMPLE_VOLUMES, parse_volume_file
 from pricing.deviation import analyse_deviation, presented
 
 REPO = Path(__file__).resolve().parents[3]
@@ -67,14 +66,6 @@ def lists(engine: Engine, settings: Settings) -> list[int]:
     """The bundled lists, as `taxa load-bundled` stores them: [2025 id, 2026 id]."""
     with transaction(engine) as session:
         return load_bundled_reference_lists(session, Limits.of(settings))
-
-
-def example_volumes(settings: Settings) -> dict[str, int]:
-    validation = parse_volume_file(
-        EXAMPLE_VOLUMES.read_bytes(), EXAMPLE_VOLUMES.name, Limits.of(settings)
-    )
-    assert validation.ok
-    return dict(validation.totals)
 
 
 def stored_lists(engine: Engine) -> tuple[int, int]:
