@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         # The service exports no OpenTelemetry: without this FastAPI asks the global providers
-        # on every request whether one was configured (~4 µs of a 60 µs lookup).
+        # on every request whether one was configured.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
