@@ -398,7 +398,10 @@ class DirectQuote:
         self.documented = documented
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = await _read_body(receive)
+        if scope["query_string"] or not _is_json_media_type(scope):
+            await self.documented(scope, receive, send)  # the body not read here
+            return
+        body = await _read_body(receive)  # bounded: app.errors.RequestGuard read it already
         replayed = False
 
         async def replay() -> Message:  # the body once, then what the server sends (a disconnect)
@@ -408,9 +411,6 @@ class DirectQuote:
             replayed = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        if scope["query_string"] or not _is_json_media_type(scope):
-            await self.documented(scope, replay, send)
-            return
         try:
             sent = json.loads(body)
         except ValueError:  # not JSON: FastAPI refuses it before the key's role is checked
