@@ -402,7 +402,11 @@ class RequestGuard:
             )
             return
         if _UNSTORABLE_ESCAPE.search(body):
-            found = _unstorable_string(body)
+            try:
+                found = _unstorable_string(body)
+            except RecursionError:  # arrays or objects nested past Python's stack
+                await _answer(_malformed("body", TOO_DEEP))(scope, receive, send)
+                return
             if found is not None:
                 await _answer(_malformed(found, NOT_TEXT))(scope, receive, send)
                 return
@@ -420,6 +424,7 @@ class RequestGuard:
 
 _UNSTORABLE_ESCAPE = re.compile(rb"\\u(?:[dD][89a-fA-F]|0000)")
 NOT_TEXT = "a NUL character (\\u0000) or a lone UTF-16 surrogate (\\ud800–\\udfff) is not text"
+TOO_DEEP = "JSON nested too deeply (arrays or objects within each other) to be read"
 
 
 def _malformed(field: str, message: str) -> AppError:
@@ -437,7 +442,8 @@ def _is_json(scope: Scope) -> bool:
 
 
 def _unstorable_string(body: bytes) -> str | None:
-    """The field of the first string (or key) holding a NUL or a lone surrogate, if any."""
+    """The field of the first string (or key) holding a NUL or a lone surrogate, if any.
+    RecursionError: the JSON is nested past Python's stack (parsing it, or walking it)."""
     try:
         data = json.loads(body)
     except ValueError:

@@ -413,7 +413,8 @@ class DirectQuote:
 
         try:
             sent = json.loads(body)
-        except ValueError:  # not JSON: FastAPI refuses it before the key's role is checked
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's stack: FastAPI
+            # refuses it (422) before the key's role is checked
             await self.documented(scope, replay, send)
             return
         request = Request(scope, replay)

@@ -262,6 +262,25 @@ def test_any_key_name_length_never_breaks_a_write(client: TestClient, engine: En
     assert all(len(actor) <= 100 for actor in actors)
 
 
+def test_json_nested_past_pythons_stack_is_422_not_500(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    """A small body of arrays or objects within each other, deeper than Python's recursion limit,
+    with or without an escaped NUL for the request guard to look for: refused as malformed."""
+    headers = {**admin, "Content-Type": "application/json"}
+    deep = 100_000
+    for body in (
+        b"[" * deep + b"]" * deep,
+        b'{"a":' * deep + b"1" + b"}" * deep,
+        b"[" * deep + b'"\\u0000"' + b"]" * deep,
+        b"[" * 900 + b'"\\u0000"' + b"]" * 900,  # parses, but deeper than a walk can go
+    ):
+        for path in ("/v1/quotes", "/v1/keys", "/v1/schedules/1/deviation"):
+            answer = client.post(path, headers=headers, content=body)
+            assert answer.status_code == 422, (path, body[:8], answer.text)
+            assert answer.json()["error"] == "invalid_request"
+
+
 def test_a_nul_character_is_422_wherever_it_is_sent(
     client: TestClient, admin: dict[str, str]
 ) -> None:

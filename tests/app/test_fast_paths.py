@@ -309,6 +309,8 @@ def test_the_direct_quote_answers_as_the_documented_route(
     headers = {**clinic, "Content-Type": "application/json"}
     bodies = [json.dumps(case["body"]).encode() for case in quote_bodies()]
     bodies += [b"", b"{", b"null", b"[]", b'{"patient": 1}', '{"lines": "å"}'.encode()]
+    # nested deeper than Python's recursion limit: json.loads raises RecursionError
+    bodies += [b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 50_000 + b"1" + b"}" * 50_000]
     statuses = set()
     for body in bodies:
         direct = client.post("/v1/quotes", headers=headers, content=body)
