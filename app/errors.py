@@ -342,6 +342,56 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(OperationalError, _operational_error)
 
 
+class BodyLimit:
+    """ASGI middleware: a request body (an upload's multipart above all) of at most
+    ``max_bytes``, refused while it streams in: the route's read of the body raises a 413 that
+    the exception handlers answer in the one error shape (a page under /ui/), never spooled to
+    disk whole. A declared Content-Length over the limit is refused at the first read.
+
+    FastAPI's own ``max_body_size`` did this, but outside the exception handlers: its answer
+    was the plain text "Content Too Large". Installed inside :class:`RequestGuard`, whose smaller
+    limit on JSON bodies answers first.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_bytes
+        declared = _content_length(scope)
+        received = 0
+
+        def too_large() -> StarletteHTTPException:
+            # An HTTPException: FastAPI lets it through its body parsing unchanged.
+            return StarletteHTTPException(
+                413, f"the request body may have at most {limit} bytes (the upload limit)"
+            )
+
+        async def bounded() -> Message:
+            nonlocal received
+            if declared is not None and declared > limit:
+                raise too_large()
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise too_large()
+            return message
+
+        await self.app(scope, bounded, send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
+
+
 class RequestGuard:
     """ASGI middleware under ``/v1/``: no NUL character in a query parameter, and JSON bodies of
     at most ``max_bytes`` (413 beyond), UTF-8, with no NUL and no lone surrogate in any string

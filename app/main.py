@@ -77,8 +77,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Folktandvården taxa service",
         version="0.1.0",
         description=DESCRIPTION,
-        # Uploads are the only large bodies; multipart framing comes on top of the file.
-        max_body_size=settings.max_upload_bytes + 64 * 1024,
         # /docs and /redoc are served by app.web with local assets (no CDN).
         docs_url=None,
         redoc_url=None,
@@ -92,7 +90,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.last_used = LastUsed(app.state.engine)
     app.state.reports = RenderedReports()  # the board's reports, rendered once each
     errors.install(app)
-    # The last added runs first: the key is checked before any body is read.
+    # The last added runs first: the key is checked before any body is read. Uploads are the
+    # only large bodies; multipart framing comes on top of the file.
+    app.add_middleware(errors.BodyLimit, max_bytes=settings.max_upload_bytes + 64 * 1024)
     app.add_middleware(errors.RequestGuard, max_bytes=MAX_JSON_BYTES)
     app.add_middleware(AuthenticateFirst, snapshots=app.state.snapshots)
 

@@ -67,7 +67,7 @@ def _error_page(request: Request, exc: Exception) -> Response:
         "error.html.j2",
         "Det gick inte",
         status_code=exc.status_code,
-        message=str(exc.detail),
+        message=say(str(exc.detail)),
     )
 
 

@@ -177,6 +177,12 @@ RULES: tuple[Rule, ...] = (
         lambda m: f"Filen är större än {int(m[1]) // (1024 * 1024)} MiB.",
     ),
     _rule(
+        r"^the request body may have at most (\d+) bytes",
+        lambda m: (
+            f"Det som skickades är större än {int(m[1]) // (1024 * 1024)} MiB: välj en mindre fil."
+        ),
+    ),
+    _rule(
         r"^the (file|workbook) has more than (\d+) rows",
         lambda m: f"Filen har fler än {m[2]} rader.",
     ),

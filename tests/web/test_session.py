@@ -357,3 +357,20 @@ def test_the_new_forms_refuse_a_post_without_the_token(
         "/ui/nycklar/1/aterkalla",
     ):
         assert client.post(path, data={"csrf": "fel"}).status_code == 403, path
+
+
+def test_a_page_upload_far_over_the_limit_is_a_swedish_413_page(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    """The request-body limit refuses the upload while it streams in; a page says so in
+    Swedish, as a page (not the API's JSON, nor a plain-text "Content Too Large")."""
+    token = login(client, admin)
+    limit = client.app.state.settings.max_upload_bytes  # type: ignore[attr-defined]
+    answer = client.post(
+        "/ui/taxor/granska",
+        data={"csrf": token, "name": "Stor", "variant": "normal", "valid_from": "2027-01-01"},
+        files={"file": ("t.csv", b"a;b\n" * (limit // 2), "text/csv")},
+    )
+    assert answer.status_code == 413
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Det som skickades är större än 5 MiB: välj en mindre fil." in answer.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -300,6 +301,34 @@ def test_upload_over_the_size_limit_is_413(client: TestClient, admin: dict[str, 
     limit = client.app.state.settings.max_upload_bytes  # type: ignore[attr-defined]
     response = upload(client, admin, b"a;b\n" * (limit // 4 + 20_000))
     assert response.status_code == 413
+
+
+def test_an_upload_far_over_the_limit_is_413_in_the_one_error_shape(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    """Past the request-body limit (the file limit and the multipart framing) the body is
+    refused while it streams in, declared or not, and answered as every error is (it was
+    Starlette's plain-text "Content Too Large")."""
+    limit = client.app.state.settings.max_upload_bytes  # type: ignore[attr-defined]
+    response = upload(client, admin, b"a;b\n" * (limit // 2))  # about twice the limit
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert body["error"] == "payload_too_large" and body["problems"] == []
+    assert "the request body may have at most" in body["detail"]
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        yield b'--x\r\nContent-Disposition: form-data; name="file"; filename="t.csv"\r\n\r\n'
+        for _ in range(3 * limit // (1024 * 1024)):
+            yield b"a" * (1024 * 1024)
+
+    streamed = client.post(
+        "/v1/imports",
+        headers={**admin, "Content-Type": "multipart/form-data; boundary=x"},
+        content=chunks(),
+    )
+    assert streamed.status_code == 413
+    assert streamed.json()["error"] == "payload_too_large"
 
 
 def test_too_many_rows_is_413(client: TestClient, admin: dict[str, str]) -> None:
