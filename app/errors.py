@@ -422,7 +422,7 @@ class RequestGuard:
                     scope, receive, send
                 )
                 return
-        if not _is_json(scope):
+        if not is_json(scope):
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -483,7 +483,9 @@ def _malformed(field: str, message: str) -> AppError:
     return error
 
 
-def _is_json(scope: Scope) -> bool:
+def is_json(scope: Scope) -> bool:
+    """Whether the body is declared JSON (``application/json`` or a ``+json`` type), as FastAPI
+    decides to parse it."""
     for name, value in scope["headers"]:
         if name == b"content-type":
             kind = value.split(b";", 1)[0].strip().lower()

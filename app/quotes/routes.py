@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import DEFAULT_OWNER
 from app.deps import caller, current_snapshot
-from app.errors import ERROR_RESPONSES, ErrorOut
+from app.errors import ERROR_RESPONSES, ErrorOut, is_json
 from app.jour.windows import jour_config
 from app.quotes.estimate import MEDIA_TYPES, DocumentFormat, filename, render
 from app.quotes.quoting import run_quote, run_quote_json
@@ -398,7 +398,7 @@ class DirectQuote:
         self.documented = documented
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["query_string"] or not _is_json_media_type(scope):
+        if scope["query_string"] or not is_json(scope):
             await self.documented(scope, receive, send)  # the body not read here
             return
         body = await _read_body(receive)  # bounded: app.errors.RequestGuard read it already
@@ -435,13 +435,6 @@ async def _read_body(receive: Receive) -> bytes:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(chunks)
-
-
-def _is_json_media_type(scope: Scope) -> bool:
-    for name, value in scope["headers"]:
-        if name == b"content-type":
-            return value.split(b";", 1)[0].strip().lower() == b"application/json"
-    return False
 
 
 DIRECT_ROUTES = [
