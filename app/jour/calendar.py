@@ -16,7 +16,9 @@
   Whether eves are jourtid is the windows' ``eves`` flag; this module only tells which days
   they are.
 
-Years are computed once and cached (a frozenset of dates per year).
+Years are computed once and cached (a frozenset of dates per year). :func:`warm_calendar` computes
+the years around today at start-up: the package imports its Sweden module on first use (≈ 80 ms,
+which the first request with an instant would otherwise wait for, on the event loop).
 """
 
 from __future__ import annotations
@@ -77,3 +79,11 @@ def swedish_holiday_names(d: date) -> tuple[str, ...]:
 def is_jourtid_in_sweden(at: datetime, windows: JourWindows) -> bool:
     """:func:`pricing.jourtid.is_jourtid` with the Swedish calendar wired in."""
     return is_jourtid(at, windows, is_swedish_holiday, is_swedish_eve)
+
+
+def warm_calendar(today: date | None = None) -> None:
+    """The calendar of last year, this year and next year computed now, at start-up."""
+    year = (today or date.today()).year
+    for around in (year - 1, year, year + 1):
+        _public_holidays(around)
+        _eves(around)

@@ -7,13 +7,18 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import holidays
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
+from app.config import Settings
+from app.jour import calendar
 from app.jour.calendar import (
     is_jourtid_in_sweden,
     is_swedish_eve,
     is_swedish_holiday,
     swedish_holiday_names,
 )
+from app.main import create_app
 from pricing.jourtid import JourWindows
 
 PUBLIC_2025 = [
@@ -134,3 +139,20 @@ STOCKHOLM_WINTER = timezone(timedelta(hours=1))
 )
 def test_wired_predicate(moment: datetime, windows: JourWindows, expected: bool) -> None:
     assert is_jourtid_in_sweden(moment, windows) is expected
+
+
+def test_the_app_computes_the_calendar_around_today_before_its_first_request(
+    engine: Engine, settings: Settings
+) -> None:
+    """The first request with an instant finds the years around today computed (the holidays
+    package imports its Sweden module on first use, ≈ 80 ms on the event loop)."""
+    calendar._public_holidays.cache_clear()
+    calendar._eves.cache_clear()
+    app = create_app(settings)
+    with TestClient(app):
+        assert calendar._public_holidays.cache_info().currsize == 3
+        assert calendar._eves.cache_info().currsize == 3
+        misses = calendar._public_holidays.cache_info().misses
+        is_swedish_holiday(date.today())
+        assert calendar._public_holidays.cache_info().misses == misses  # found, not computed
+    app.state.engine.dispose()
