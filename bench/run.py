@@ -6,7 +6,10 @@ run. Every HTTP figure is reported as a ratio to it: wrk (a C load generator, 2 
 the bare app and each endpoint of the service in turn, for ``--rounds`` interleaved rounds so
 that both see the same machine; a ratio is taken within each round and the median of the rounds
 is reported (this machine is shared, its load moves). Throughput ratio: service ÷ bare (1.00 is
-as fast as the bare app); latency ratio: service ÷ bare (1.00 is as quick).
+as fast as the bare app); latency ratio: service ÷ bare (1.00 is as quick). Server CPU per
+request: the server process's CPU time over a wrk run (from /proc) ÷ the requests answered, its
+own cost apart from wrk's on the same cores. The bare app's quote-sized POST is the floor of a
+quote (the same body in, an answer of the same size out, no work).
 
 In-process scenarios time a function over repeated runs (p50/p99; throughput from the p50). The
 board report is timed cold (the first after the start: imports, fonts), new (a report not made
@@ -59,6 +62,7 @@ class Row:
     p50_ratio: float | None = None  # p50 latency ÷ the bare app's
     p99_ratio: float | None = None
     note: str = ""
+    server_cpu_us: float | None = None  # the server's CPU per request under wrk (HTTP rows)
 
 
 @dataclass
@@ -149,7 +153,21 @@ def start_server(database_url: str, workers: int = 1) -> Server:
     )
     url = f"http://127.0.0.1:{port}"
     _wait_until_up(url, process)
+    _wait_until_idle(process.pid)
     return Server(url, admin, clinic, database_url, env, process)
+
+
+def _wait_until_idle(pid: int) -> None:
+    """Until the server's start-up work (the report machinery warmed in a thread, ≈ 3 s) is
+    done, so that the first round does not measure it: its CPU time still for half a second."""
+    deadline = time.monotonic() + 30
+    last = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = cpu_seconds(pid)
+        if now - last < 0.05:
+            return
+        last = now
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -160,16 +178,43 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and of its living descendants (Linux /proc):
+    a server's own cost, apart from wrk's on the same cores (a worker's is not in its parent's
+    until it exits)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            # utime and stime are fields 14 and 15; the name (field 2) may hold spaces.
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # it exited meanwhile
+    return total
+
+
 def wrk(
-    url: str, key: str | None, seconds: int, connections: int, script: Path | None = None
-) -> tuple[float, float, float]:
-    """Requests/s, p50 ms, p99 ms, from wrk's --latency report."""
+    url: str,
+    key: str | None,
+    seconds: int,
+    connections: int,
+    script: Path | None = None,
+    server_pid: int | None = None,
+) -> tuple[float, float, float, float | None]:
+    """Requests/s, p50 ms, p99 ms from wrk's --latency report, and the server's CPU µs per
+    request (given its pid)."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if key:
         command += ["-H", f"Authorization: Bearer {key}"]
     if script:
         command += ["-s", str(script)]
+    before = cpu_seconds(server_pid) if server_pid else 0.0
     out = subprocess.run(command + [url], check=True, capture_output=True, text=True).stdout
+    cpu = cpu_seconds(server_pid) - before if server_pid else None
     if "Non-2xx" in out:
         raise RuntimeError(f"{url}: non-2xx answers under load:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
@@ -180,7 +225,8 @@ def wrk(
         value, unit = float(m.group(1)), m.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
-    return rps, percentile("50"), percentile("99")
+    answered = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return rps, percentile("50"), percentile("99"), None if cpu is None else cpu * 1e6 / answered
 
 
 def timed(fn: Callable[[], object], runs: int) -> tuple[float, float, float]:
@@ -222,10 +268,21 @@ BARE = Endpoint(
     keyed=False,
     bare=True,
 )
+# The floor of a quote: the bare app takes the quote's body and answers with as many bytes as
+# the quote's answer, doing nothing else. What a quote costs beyond it is the quote's own work.
+QUOTE_FLOOR = Endpoint(
+    "bare FastAPI POST of the quote's body, a fixed answer of its size (no work)",
+    "/v1/quotes",
+    keyed=False,
+    script=QUOTE_SCRIPT,
+    bare=True,
+)
+LOOKUP = Endpoint("GET /v1/procedures/101?on=", "/v1/procedures/101?on=2025-06-01")
 ENDPOINTS = [
     BARE,
+    QUOTE_FLOOR,
     Endpoint("GET /health", "/health", keyed=False),
-    Endpoint("GET /v1/procedures/101?on=", "/v1/procedures/101?on=2025-06-01"),
+    LOOKUP,
     Endpoint(
         "GET /v1/procedures/101?on=&variant=jour", "/v1/procedures/101?on=2025-06-01&variant=jour"
     ),
@@ -237,6 +294,7 @@ ENDPOINTS = [
 
 def http_rounds(
     bare_url: str,
+    bare_pid: int,
     server: Server,
     endpoints: list[Endpoint],
     args: argparse.Namespace,
@@ -244,7 +302,9 @@ def http_rounds(
 ) -> list[Row]:
     """Each endpoint under wrk, ``args.rounds`` interleaved rounds; medians of the rounds, and
     of the ratios to the bare app taken within each round."""
-    runs: dict[str, list[tuple[float, float, float]]] = {e.label: [] for e in endpoints}
+    runs: dict[str, list[tuple[float, float, float, float | None]]] = {
+        e.label: [] for e in endpoints
+    }
     for round_ in range(args.rounds):
         print(f"  round {round_ + 1}/{args.rounds}{suffix}", file=sys.stderr)
         for e in endpoints:
@@ -256,6 +316,7 @@ def http_rounds(
                     args.seconds,
                     args.connections,
                     e.script,
+                    server_pid=bare_pid if e.bare else server.process.pid,
                 )
             )
     bare = runs[BARE.label]
@@ -272,6 +333,7 @@ def http_rounds(
                 p50_ratio=statistics.median(r[1] / b[1] for r, b in zip(got, bare, strict=True)),
                 p99_ratio=statistics.median(r[2] / b[2] for r, b in zip(got, bare, strict=True)),
                 note=f"{args.rounds} rounds of {args.seconds} s",
+                server_cpu_us=statistics.median(r[3] for r in got if r[3] is not None),
             )
         )
     return rows
@@ -455,7 +517,7 @@ def resident_sizes(server: Server, args: argparse.Namespace) -> tuple[float, flo
     try:
         _wait_until_up(url, process)
         started = rss_mib(process.pid)
-        wrk(url + ENDPOINTS[2].path, server.clinic_key, args.seconds, args.connections)
+        wrk(url + LOOKUP.path, server.clinic_key, args.seconds, args.connections)
         after_lookups = rss_mib(process.pid)
         wrk(url + "/v1/quotes", server.clinic_key, args.seconds, args.connections, QUOTE_SCRIPT)
         return started, after_lookups, rss_mib(process.pid)
@@ -646,15 +708,15 @@ def propagation(server: Server) -> tuple[float, float, int]:
     return last_old, (time.perf_counter() - activated) * 1000, polled
 
 
-def two_workers(bare_url: str, args: argparse.Namespace) -> list[Row]:
+def two_workers(bare_url: str, bare_pid: int, args: argparse.Namespace) -> list[Row]:
     url = os.environ["BENCH_DATABASE_URL"]
     reset_postgres(url)
     server = start_server(url, workers=2)
     try:
-        endpoints = [e for e in ENDPOINTS if "jour" not in e.label]
-        rows = http_rounds(bare_url, server, endpoints, args, suffix=", 2 workers, PostgreSQL")[
-            1:
-        ]  # the bare app is above
+        endpoints = [e for e in ENDPOINTS if "jour" not in e.label and e is not QUOTE_FLOOR]
+        rows = http_rounds(
+            bare_url, bare_pid, server, endpoints, args, suffix=", 2 workers, PostgreSQL"
+        )[1:]  # the bare app is above
         last_old, done, polled = propagation(server)
         check = os.environ.get("TAXA_SNAPSHOT_CHECK_SECONDS", "1")
         rows.append(
@@ -845,8 +907,9 @@ def kostnadsforslag(server: Server, args: argparse.Namespace) -> list[Row]:
 
 def markdown(rows: list[Row]) -> str:
     lines = [
-        "| scenario | throughput /s | × bare | p50 ms | × bare | p99 ms | × bare | note |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| scenario | throughput /s | × bare | p50 ms | × bare | p99 ms | × bare "
+        "| server CPU µs/req | note |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
 
     def ratio(value: float | None) -> str:
@@ -854,7 +917,7 @@ def markdown(rows: list[Row]) -> str:
 
     for r in rows:
         if not r.throughput_per_s and not r.p50_ms:  # a figure in the note (memory)
-            lines.append(f"| {r.scenario} | | | | | | | {r.note} |")
+            lines.append(f"| {r.scenario} | | | | | | | | {r.note} |")
             continue
         rate = (
             ""
@@ -866,7 +929,7 @@ def markdown(rows: list[Row]) -> str:
         lines.append(
             f"| {r.scenario} | {rate} | {ratio(r.ratio)} | {r.p50_ms:.2f} | "
             f"{ratio(r.p50_ratio)} | {r.p99_ms:.2f} | {ratio(r.p99_ratio)} | "
-            f"{r.note} |"
+            f"{'' if r.server_cpu_us is None else f'{r.server_cpu_us:.0f}'} | {r.note} |"
         )
     return "\n".join(lines)
 
@@ -900,7 +963,7 @@ def main() -> int:
             try:
                 if wanted("http"):
                     print("running http …", file=sys.stderr)
-                    rows += http_rounds(bare_url, server, ENDPOINTS, args)
+                    rows += http_rounds(bare_url, bare.pid, server, ENDPOINTS, args)
                 if wanted("engine"):
                     print("running engine …", file=sys.stderr)
                     rows += engine_rows(server, args)
@@ -919,7 +982,7 @@ def main() -> int:
         if wanted("workers"):
             if os.environ.get("BENCH_DATABASE_URL"):
                 print("running two workers on PostgreSQL …", file=sys.stderr)
-                rows += two_workers(bare_url, args)
+                rows += two_workers(bare_url, bare.pid, args)
             else:
                 print(
                     "BENCH_DATABASE_URL is not set: two workers on PostgreSQL left out",
