@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -165,11 +166,12 @@ def _lookup_query(request: Request) -> tuple[date | None, Variant | None, str | 
 
 
 def _query(request: Request) -> Mapping[str, str]:
-    """The query's parameters, the last of repeated ones: Starlette's QueryParams, but split by
+    """The query's parameters, the last of repeated ones, as Starlette's QueryParams reads them
+    (parse_qsl of the query as Latin-1, blanks kept) without building its multi-dict; split by
     hand when nothing in it is encoded (then parse_qsl would split it the same way)."""
     raw: bytes = request.scope["query_string"]
     if b"%" in raw or b"+" in raw:
-        return request.query_params
+        return dict(parse_qsl(raw.decode("latin-1"), keep_blank_values=True))
     found: dict[str, str] = {}
     for pair in raw.decode("latin-1").split("&"):
         if pair:
