@@ -81,9 +81,10 @@ def is_jourtid_in_sweden(at: datetime, windows: JourWindows) -> bool:
     return is_jourtid(at, windows, is_swedish_holiday, is_swedish_eve)
 
 
-def warm_calendar(today: date | None = None) -> None:
-    """The calendar of last year, this year and next year computed now, at start-up."""
-    year = (today or date.today()).year
+def warm_calendar() -> None:
+    """The calendar of last year, this year and next year computed now, at start-up (the
+    server's date: a day's difference from Stockholm's is within the three years)."""
+    year = date.today().year
     for around in (year - 1, year, year + 1):
         _public_holidays(around)
         _eves(around)
