@@ -192,6 +192,15 @@ def quote_bodies() -> list[Json]:
     return [{"method": "POST", "path": "/v1/quotes", "body": body} for body in bodies]
 
 
+@pytest.fixture()
+def golden_data(engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> dt.date:
+    """The bundled data as the golden answers saw it, and the day they were quoted on."""
+    _load(engine, settings)
+    today = dt.date.fromisoformat(TODAY)
+    monkeypatch.setattr(quote_routes, "stockholm_today", lambda: today)
+    return today
+
+
 def _load(engine: Engine, settings: Settings) -> None:
     if engine.dialect.name == "postgresql":
         # The golden answers carry schedule ids 1 and 2: ids count from 1 again on the emptied
@@ -237,14 +246,8 @@ def answers(client: TestClient, headers: dict[str, str]) -> list[Json]:
 
 
 def test_hot_paths_answer_byte_for_byte_as_before(
-    client: TestClient,
-    engine: Engine,
-    settings: Settings,
-    clinic: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
+    client: TestClient, engine: Engine, golden_data: dt.date, clinic: dict[str, str]
 ) -> None:
-    _load(engine, settings)
-    monkeypatch.setattr(quote_routes, "stockholm_today", lambda: dt.date.fromisoformat(TODAY))
     got = answers(client, clinic)
     if os.environ.get("UPDATE_GOLDEN") and engine.dialect.name == "sqlite":
         GOLDEN.parent.mkdir(exist_ok=True)
@@ -260,7 +263,7 @@ def test_hot_paths_answer_byte_for_byte_as_before(
 
 
 def test_the_quote_json_fast_path_is_the_models_json(
-    client: TestClient, engine: Engine, settings: Settings
+    client: TestClient, golden_data: dt.date
 ) -> None:
     """``run_quote_json`` serializes the plain answer; ``run_quote`` validates it into QuoteOut.
     Both must give the same bytes for every quote: a field added to the model but not to the
@@ -270,9 +273,8 @@ def test_the_quote_json_fast_path_is_the_models_json(
     from app.quotes.rules import load_regional_rules, load_rule_sets
     from app.quotes.schemas import QuoteIn
 
-    _load(engine, settings)
     snap = client.app.state.snapshots.get()  # type: ignore[attr-defined]
-    today = dt.date.fromisoformat(TODAY)
+    today = golden_data
     answered = 0
     for case in quote_bodies():
         try:
@@ -295,17 +297,11 @@ def test_the_quote_json_fast_path_is_the_models_json(
 
 
 def test_the_direct_quote_answers_as_the_documented_route(
-    client: TestClient,
-    engine: Engine,
-    settings: Settings,
-    clinic: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
+    client: TestClient, golden_data: dt.date, clinic: dict[str, str]
 ) -> None:
     """``POST /v1/quotes`` of the usual kind is served by app.quotes.routes.DirectQuote, any
     other by the documented FastAPI route (``?format=json`` is the same quote asked explicitly:
     it goes there). The two answer every quote of the sample, and every refused one, the same."""
-    _load(engine, settings)
-    monkeypatch.setattr(quote_routes, "stockholm_today", lambda: dt.date.fromisoformat(TODAY))
     headers = {**clinic, "Content-Type": "application/json"}
     bodies = [json.dumps(case["body"]).encode() for case in quote_bodies()]
     bodies += [b"", b"{", b"null", b"[]", b'{"patient": 1}', '{"lines": "å"}'.encode()]
